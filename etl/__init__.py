@@ -1,0 +1,1 @@
+"""ETL of union-press pages: read → segment → normalise → extract → load into DuckDB."""
