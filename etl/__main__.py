@@ -1,0 +1,126 @@
+"""Command line of the ETL: ingest, export, evaluate, stats, initiatives."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .api import DEFAULT_DB, DEFAULT_RAW, ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m etl", description="Union-press pages → facts in DuckDB.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="read pages into the database, e.g. python -m etl ingest data/raw --manifest data/raw/manifest.csv")
+    p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .jsonl)")
+    p.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {DEFAULT_DB.relative_to(ROOT)})")
+    p.add_argument("--manifest", help="CSV of file,date,source,url giving issue dates")
+    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="worker processes (default: one per core)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local", help="where per-document work runs")
+    p.add_argument("--address", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("export", help="write facts as CSV, e.g. python -m etl export --out facts.csv")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("evaluate", help="score facts against gold, e.g. python -m etl evaluate --gold data/gold/seeds.tsv")
+    p.add_argument("--gold", nargs="+", default=[str(ROOT / "data" / "gold" / "seeds.tsv")])
+    p.add_argument("--db", help="score this database (default: ingest data/raw into a temporary one)")
+    p.add_argument("--pages", default=str(DEFAULT_RAW), help="folder of the scored pages")
+    p.add_argument("--show", action="store_true", help="list misses and false positives")
+
+    p = sub.add_parser("stats", help="counts by table, metric and city, e.g. python -m etl stats")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+
+    p = sub.add_parser("initiatives", help="list initiatives and candidates; --promote NAME adds one to the lexicon")
+    p.add_argument("--db", default=str(DEFAULT_DB))
+    p.add_argument("--promote", metavar="NAME", help="add this candidate to data/initiatives.yaml")
+
+    a = ap.parse_args(argv)
+    return {"ingest": _ingest, "export": _export, "evaluate": _evaluate, "stats": _stats,
+            "initiatives": _initiatives}[a.command](a)
+
+
+def _ingest(a) -> int:
+    from .ingest import ingest
+    report = ingest(a.paths, a.db, a.manifest, workers=a.workers, engine=a.engine, address=a.address,
+                    progress=not a.quiet)
+    print(report.summary())
+    return 1 if report.skipped else 0
+
+
+def _export(a) -> int:
+    from .export import export_csv
+    if not Path(a.db).exists():
+        print(f"error: no database at {a.db}; run python -m etl ingest first", file=sys.stderr)
+        return 2
+    n = export_csv(a.db, a.out)
+    print(f"wrote {n} facts to {a.out}")
+    return 0
+
+
+def _evaluate(a) -> int:
+    from .evaluate import format_scores, misses_and_false_positives, read_gold, score
+    from .export import fact_rows
+    from .read import SUFFIXES
+    pages = Path(a.pages)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = a.db
+        if db is None:
+            from .ingest import ingest
+            db = str(Path(tmp) / "eval.duckdb")
+            manifest = pages / "manifest.csv"
+            ingest([pages], db, manifest if manifest.exists() else None, workers=1, progress=False, log=lambda m: None)
+        pred = fact_rows(db)
+    gold = read_gold(a.gold)
+    docs = {p.stem for p in pages.iterdir() if p.suffix in SUFFIXES} if pages.is_dir() else set()
+    print(format_scores(score(gold, pred, docs)))
+    if a.show:
+        misses, fps = misses_and_false_positives(gold, pred, docs)
+        for g in misses:
+            print("MISS", g["doc"][:3], g["metric"], g["value"], g["evidence"])
+        for p in fps:
+            print("FP  ", p["doc"][:3], p["metric"], p["value"], p["evidence"][:60])
+    return 0
+
+
+def _stats(a) -> int:
+    import duckdb
+    if not Path(a.db).exists():
+        print(f"error: no database at {a.db}", file=sys.stderr)
+        return 2
+    con = duckdb.connect(a.db, read_only=True)
+    for table in ("documents", "articles", "facts", "regions", "initiatives"):
+        print(f"{table:12} {con.execute(f'SELECT count(*) FROM {table}').fetchone()[0]:>8}")
+    print("\nfacts by metric and kind")
+    for row in con.execute("SELECT metric, kind, count(*), sum(value) FROM facts GROUP BY ALL ORDER BY 1, 2").fetchall():
+        print(f"  {row[0]:26} {row[1]:10} {row[2]:6} {row[3]:>18}")
+    print("\nfacts by city")
+    for row in con.execute("SELECT coalesce(nullif(city, ''), '(outside Zhejiang)'), count(*) FROM facts GROUP BY 1 ORDER BY 2 DESC").fetchall():
+        print(f"  {row[0]:12} {row[1]:6}")
+    con.close()
+    return 0
+
+
+def _initiatives(a) -> int:
+    if a.promote:
+        path = ROOT / "data" / "initiatives.yaml"
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"- name: {a.promote}\n  aliases: [{a.promote}]\n")
+        print(f"added {a.promote} to {path.relative_to(ROOT)}; re-run ingest to apply it")
+        return 0
+    import duckdb
+    con = duckdb.connect(a.db, read_only=True)
+    for name, status, mentions, first in con.execute(
+            "SELECT name, status, mentions, first_doc FROM initiatives ORDER BY status DESC, mentions DESC, name").fetchall():
+        print(f"{status:9} {mentions:5}  {name}" + (f"   (first in {first})" if first else ""))
+    con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Facts from an article: each quantity is given a metric by the rules in data/rules/metrics.yaml,
+then a kind, a period, a region and an initiative from its sentence and its article."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from .initiatives import article_initiative, find_initiatives
+from .model import Approx, Article, ArticleResult, Fact, Period, Place, Quantity
+from .numbers import find_quantities
+from .periods import default_period, find_periods, plan_end, resolve
+from .places import Gazetteer, gazetteer, most_specific
+from .rules import load_yaml
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』")
+_SENTENCE = re.compile(r"[^。!?\n]*(?:[。!?]+[”’」』\"]?|\n|$)")
+_OPEN, _CLOSE = "“《(「『", "”》)」』"
+_CLAUSE_DELIMS = ",;:、"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    metric: str
+    units: frozenset[str]
+    before: re.Pattern | None
+    after: re.Pattern | None
+    sentence: re.Pattern | None
+    context: re.Pattern | None
+    not_before: re.Pattern | None
+    not_after: re.Pattern | None
+    not_sentence: re.Pattern | None
+
+    def accepts(self, q: Quantity, before: str, after: str, sentence: str, context: str) -> bool:
+        if q.unit not in self.units:
+            return False
+        checks = ((self.before, before), (self.after, after), (self.sentence, sentence), (self.context, context))
+        if any(p is not None and not p.search(t) for p, t in checks):
+            return False
+        vetoes = ((self.not_before, before), (self.not_after, after), (self.not_sentence, sentence))
+        return not any(p is not None and p.search(t) for p, t in vetoes)
+
+
+@functools.lru_cache(maxsize=1)
+def metric_rules() -> tuple[list[Rule], re.Pattern]:
+    data = load_yaml("rules/metrics.yaml")
+    vocab = data["vocab"]
+
+    def compile_(pattern: str | None) -> re.Pattern | None:
+        if pattern is None:
+            return None
+        for name, value in vocab.items():
+            pattern = pattern.replace(f"%{name}%", value)
+        return re.compile(pattern)
+
+    rules = [Rule(r["id"], r["metric"], frozenset(r["units"]),
+                  *(compile_(r.get(k)) for k in ("before", "after", "sentence", "context",
+                                                  "not_before", "not_after", "not_sentence")))
+             for r in data["rules"]]
+    return rules, compile_(data["carry_over"]["clause"])
+
+
+@functools.lru_cache(maxsize=1)
+def metric_units() -> dict[str, str]:
+    return {k: v["unit"] for k, v in load_yaml("metrics.yaml").items()}
+
+
+@functools.lru_cache(maxsize=1)
+def kind_cues() -> dict[str, re.Pattern]:
+    k = load_yaml("rules/kinds.yaml")
+    return {name: re.compile("|".join(f"(?:{p})" for p in k[name])) for name in ("target", "completion", "increment", "total")}
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start() and text[m.start():m.end()].strip()]
+
+
+def clause_bounds(sentence: str) -> list[tuple[int, int]]:
+    """Clauses of a sentence, split at , ; : 、 outside quotation marks and brackets."""
+    bounds, depth, start = [], 0, 0
+    for i, ch in enumerate(sentence):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _CLAUSE_DELIMS:
+            bounds.append((start, i))
+            start = i + 1
+    bounds.append((start, len(sentence)))
+    return bounds
+
+
+def decide_kind(sentence: str, q: Quantity, clause_start: int) -> str:
+    cues = kind_cues()
+    head = sentence[:q.number_span[0]]
+    targets = list(cues["target"].finditer(head))
+    if targets and not cues["completion"].search(head, targets[-1].end()):
+        return "target"
+    clause = head[clause_start:]
+    if cues["increment"].search(clause) and re.search("新增|新建|新发展|新入会|发展", clause):
+        return "increment"
+    best, best_pos = "increment", -1
+    for kind in ("increment", "total"):
+        for m in cues[kind].finditer(head):
+            if m.start() > best_pos:
+                best, best_pos = kind, m.start()
+    return best
+
+
+class ArticleExtractor:
+    def __init__(self, article: Article, issue_date: dt.date | None, gaz: Gazetteer):
+        self.article = article
+        self.issue = issue_date or dt.date.today()
+        self.issue_date = issue_date
+        self.gaz = gaz
+        headline = "\n".join(article.headings)
+        places = gaz.chain(gaz.mentions(headline))
+        if not places:  # no place in the headline: the lead's first sentence names it
+            lead = article.text[:sentences(article.text)[0][1]] if article.text.strip() else ""
+            places = gaz.chain(gaz.mentions(lead))
+        self.region = most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
+        self.initiative, self.candidates = article_initiative(article.headings)
+        self.plan_end = plan_end(article.text, self.issue)
+
+    def run(self) -> ArticleResult:
+        result = ArticleResult(self.article, self.region, self.initiative)
+        text = self.article.text
+        seen: set[tuple] = set()
+        prev_sentence = ""
+        for s, e in sentences(text):
+            sentence = text[s:e]
+            for fact in self._sentence_facts(sentence, s, prev_sentence):
+                key = (fact.metric, fact.kind, fact.value, fact.evidence.strip())
+                if key not in seen:  # a repeated paragraph reports its number once
+                    seen.add(key)
+                    result.facts.append(fact)
+            prev_sentence = sentence
+        return result
+
+    def _sentence_facts(self, sentence: str, offset: int, prev_sentence: str) -> list[Fact]:
+        quantities = list(find_quantities(sentence))
+        if not quantities:
+            return []
+        rules, carry = metric_rules()
+        clauses = clause_bounds(sentence)
+        plain_sentence = sentence.translate(_QUOTES)
+        context = (prev_sentence + sentence).translate(_QUOTES)
+        windows = []
+        for i, q in enumerate(quantities):
+            c_start, c_end = next((a, b) for a, b in clauses if a <= q.span[0] < b + 1)
+            b_start = max([c_start] + [p.span[1] for p in quantities[:i] if p.span[1] > c_start])
+            a_end = min([c_end] + [n.span[0] for n in quantities[i + 1:] if n.span[0] < c_end])
+            windows.append((c_start, c_end, b_start, a_end))
+        noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
+        facts: list[Fact] = []
+        last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
+        for i, q in enumerate(quantities):
+            c_start, c_end, b_start, a_end = windows[i]
+            before = sentence[b_start:q.span[0]].translate(_QUOTES)
+            after = sentence[q.span[1]:a_end].translate(_QUOTES)
+            rule = next((r for r in rules if r.accepts(q, before, after, plain_sentence, context)), None)
+            if rule is not None:
+                metric, rule_id = rule.metric, rule.id
+            elif last and last[1] == q.unit and carry.search(sentence[c_start:q.span[0]].translate(_QUOTES)) \
+                    and not after.strip(" ”\""):
+                metric, rule_id = last[0], "carry_over"
+            else:
+                continue
+            last = (metric, q.unit)
+            kind = decide_kind(sentence, q, c_start)
+            period = self._period(sentence, q, kind)
+            place = self._place(sentence, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            initiative = self._initiative(sentence, q, c_start, c_end)
+            evidence = sentence[c_start:c_end].strip()
+            lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
+            facts.append(Fact(
+                metric=metric, kind=kind, value=q.value, unit=metric_units()[metric], approx=q.approx, place=place,
+                period=period, initiative=initiative, evidence=evidence,
+                evidence_span=(offset + c_start + lead, offset + c_start + lead + len(evidence)),
+                value_span=(offset + q.span[0], offset + q.span[1]), rule=rule_id))
+        return facts
+
+    def _period(self, sentence: str, q: Quantity, kind: str) -> Period:
+        mentions = [m for m in find_periods(sentence) if m.end <= q.number_span[0]]
+        period = resolve(mentions[-1], self.issue) if mentions else default_period(self.issue_date)
+        if kind == "target" and self.plan_end and (not mentions or mentions[-1].rule.kind_hint != "target"):
+            period = Period(period.label, period.start, self.plan_end)
+        return period
+
+    def _place(self, sentence: str, q: Quantity, other_nouns: list[tuple[int, int]], clause_start: int) -> Place | None:
+        mentions = self.gaz.mentions(sentence)
+        context = [self.region] if self.region else []
+        resolved = []
+        for m in mentions:
+            place = self.gaz.resolve(m, context + [p for _, p in resolved])
+            if place is not None:
+                resolved.append((m, place))
+        for m, place in reversed(resolved):
+            if m.end > q.span[0]:
+                continue
+            if any(a <= m.start < b for a, b in other_nouns):
+                continue  # a place inside another number's noun (5项长三角区域竞赛) is not a subject
+            if place.level == "outside" and m.start < clause_start:
+                continue  # outside places count only in the number's own clause
+            return place
+        return self.region
+
+    def _initiative(self, sentence: str, q: Quantity, c_start: int, c_end: int) -> str:
+        mentions = find_initiatives(sentence)
+        in_clause = [m for m in mentions if c_start <= m.start < c_end]
+        if in_clause:
+            return min(in_clause, key=lambda m: abs(m.start - q.span[0])).name
+        earlier = [m for m in mentions if m.end <= q.span[0]]
+        if earlier:
+            return earlier[-1].name
+        return self.initiative
+
+
+def extract(article: Article, issue_date: dt.date | None, gaz: Gazetteer | None = None) -> tuple[ArticleResult, list[str]]:
+    ex = ArticleExtractor(article, issue_date, gaz or gazetteer())
+    return ex.run(), ex.candidates

@@ -1,0 +1,121 @@
+"""The ingest command's engine: files → workers → one writer. Workers run `process_file`
+in this process, a local process pool (the default) or a Dask cluster; only this process
+writes the database."""
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .load import Writer
+from .pipeline import FileOutcome, process_file
+from .read import iter_files, read_manifest
+
+BATCH = 200
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    ingested: int = 0          # files whose documents were written (or were already current)
+    unchanged: int = 0
+    documents: int = 0
+    facts: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    bytes: int = 0
+
+    def summary(self) -> str:
+        line = f"ingested {self.ingested}, skipped {len(self.skipped)}"
+        if self.skipped:
+            line += ": " + "; ".join(f"{Path(p).name} ({why})" for p, why in self.skipped[:10])
+            if len(self.skipped) > 10:
+                line += f"; … {len(self.skipped) - 10} more"
+        line += f" — {self.documents} documents, {self.facts} facts written, {self.unchanged} unchanged, {self.seconds:.1f} s"
+        return line
+
+
+def _local_map(workers: int, manifest: dict) -> Callable[[list[str]], Iterator[FileOutcome]]:
+    def run(paths: list[str]) -> Iterator[FileOutcome]:
+        if workers <= 1:
+            for p in paths:
+                yield process_file(p, manifest)
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(process_file, paths, [manifest] * len(paths), chunksize=8)
+    return run
+
+
+def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str | Path | None = None,
+           workers: int = 1, engine: str = "local", address: str | None = None,
+           progress: bool = True, log: Callable[[str], None] | None = None) -> IngestReport:
+    """Read, extract and load `paths` into `db_path`; returns counts. Nothing is lost on error:
+    the database is swapped in whole at the end, or left as it was."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    t0 = time.perf_counter()
+    report = IngestReport()
+    errors: list[tuple[str, str]] = []
+    files = [str(p) for p in iter_files(list(paths), errors)]
+    for p, why in errors:
+        log(f"skipped {p}: {why}")
+    report.skipped.extend(errors)
+    report.files = len(files) + len(errors)
+    manifest = read_manifest(manifest_path)
+    if engine == "dask":
+        from .distributed import dask_map
+        mapper = dask_map(address, manifest)
+    else:
+        mapper = _local_map(workers, manifest)
+    writer = Writer(Path(db_path))
+    bar = _progress(len(files), progress)
+    try:
+        pending, candidates = [], []
+        for outcome in mapper(files):
+            bar.update(1)
+            for w in outcome.warnings:
+                log(f"warning {outcome.path}: {w}")
+                report.warnings.append((outcome.path, w))
+            if outcome.error:
+                log(f"skipped {outcome.path}: {outcome.error}")
+                report.skipped.append((outcome.path, outcome.error))
+                continue
+            report.ingested += 1
+            for r in outcome.results:
+                report.bytes += len(r.text.encode("utf-8"))
+                candidates.extend(r.candidates)
+                if writer.unchanged(r.document.doc, r.text):
+                    report.unchanged += 1
+                    continue
+                pending.append(r)
+                report.documents += 1
+                report.facts += sum(len(a.facts) for a in r.articles)
+            if len(pending) >= BATCH:
+                writer.write(pending)
+                pending = []
+        if pending:
+            writer.write(pending)
+        writer.write_reference(candidates)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        bar.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+class _NoBar:
+    def update(self, n): pass
+    def close(self): pass
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total < 2:
+        return _NoBar()
+    from tqdm import tqdm
+    return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, leave=False)

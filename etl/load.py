@@ -1,0 +1,167 @@
+"""Load stage: DocumentResults → DuckDB. A run writes a copy of the database and swaps it in
+atomically (os.replace), so readers never see a half-written file and a killed run leaves the
+old one intact; within the copy, each batch of documents replaces its rows in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .initiatives import lexicon
+from .model import DocumentResult
+from .pipeline import short_hash
+from .places import gazetteer
+from .rules import load_yaml
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+
+DOC_COLS = ["doc_id", "doc", "source_file", "source_format", "encoding", "paper", "title", "url",
+            "issue_date", "date_source", "n_chars", "ingested_at"]
+ART_COLS = ["article_id", "doc_id", "seq", "kicker", "title", "subtitle", "byline", "text", "region", "initiative"]
+FACT_COLS = ["fact_id", "article_id", "doc_id", "metric", "kind", "value", "unit", "approx", "region_code",
+             "region", "city", "county", "town", "period_start", "period_end", "period_label", "initiative",
+             "evidence", "evidence_start", "evidence_end", "value_start", "value_end"]
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+    return con
+
+
+class Writer:
+    """Writes into a temporary copy of `db_path`; `commit()` swaps it in, `abort()` drops it."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.{os.getpid()}.tmp")
+        _remove_stale_temps(self.db_path)
+        if self.db_path.exists():
+            shutil.copyfile(self.db_path, self.tmp_path)
+        self.con = connect(self.tmp_path)
+        self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
+
+    def unchanged(self, doc: str, text: str) -> bool:
+        return self.known.get(doc) == short_hash(doc, text)
+
+    def write(self, results: list[DocumentResult]) -> None:
+        """Replace the rows of these documents (and of any document from the same source file)."""
+        docs, arts, facts = [], [], []
+        now = dt.datetime.now().replace(microsecond=0)
+        for r in results:
+            docs_, arts_, facts_ = rows_of(r, now)
+            docs += docs_
+            arts += arts_
+            facts += facts_
+        names = sorted({r.document.doc for r in results})
+        files = sorted({r.document.source_file for r in results if r.document.source_format == "jsonl"})
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            old = "SELECT doc_id FROM documents WHERE list_contains(?, doc) OR list_contains(?, source_file)"
+            con.execute(f"DELETE FROM facts WHERE doc_id IN ({old})", [names, files])
+            con.execute(f"DELETE FROM articles WHERE doc_id IN ({old})", [names, files])
+            con.execute("DELETE FROM documents WHERE list_contains(?, doc) OR list_contains(?, source_file)", [names, files])
+            _insert(con, "documents", DOC_COLS, docs)
+            _insert(con, "articles", ART_COLS, arts)
+            _insert(con, "facts", FACT_COLS, facts)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        for d in docs:
+            self.known[d[1]] = d[0]
+
+    def write_reference(self, candidates: list[tuple[str, str]]) -> None:
+        """Regions, metrics and initiatives: derived from data/, rewritten every run."""
+        con = self.con
+        gaz = gazetteer()
+        pop = gaz.population()
+        regions = [(code, r["name"], r["level"], r["parent_code"] or None, r["city_code"] or None,
+                    r["county_code"] or None, pop.get(code)) for code, r in gaz.by_code.items()]
+        metrics = [(k, v["label"], v["unit"], bool(v["core"]), i) for i, (k, v) in enumerate(load_yaml("metrics.yaml").items())]
+        alias_of, _ = lexicon()
+        canon: dict[str, list[str]] = {}
+        for alias, name in alias_of.items():
+            canon.setdefault(name, []).append(alias)
+        counts = dict(con.execute("SELECT initiative, count(*) FROM facts WHERE initiative <> '' GROUP BY 1").fetchall())
+        old = dict(con.execute("SELECT name, first_doc FROM initiatives WHERE status = 'candidate'").fetchall())
+        for name, doc in candidates:
+            old.setdefault(name, doc)
+        inits = [(n, "|".join(sorted(set(a) - {n})), "lexicon", None, counts.get(n, 0)) for n, a in canon.items()]
+        inits += [(n, "", "candidate", d, counts.get(n, 0)) for n, d in old.items() if n not in canon]
+        con.execute("BEGIN TRANSACTION")
+        for table, cols, rows in (("regions", 7, regions), ("metrics", 5, metrics), ("initiatives", 5, inits)):
+            con.execute(f"DELETE FROM {table}")
+            if rows:
+                con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * cols)})", rows)
+        con.execute("COMMIT")
+
+    def commit(self) -> None:
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        os.replace(self.tmp_path, self.db_path)
+
+    def abort(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
+                p.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(db_path: Path) -> None:
+    """Temporary copies left by killed runs (their process is gone) are garbage."""
+    for p in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
+        try:
+            pid = int(p.name.split(".")[-2] if p.suffix == ".tmp" else p.name.split(".")[-3])
+            os.kill(pid, 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            p.unlink(missing_ok=True)
+        except PermissionError:
+            pass
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=cols)
+    if table == "facts":
+        frame["value"] = frame["value"].map(str)
+    con.register("incoming", frame)
+    casts = ", ".join(f"CAST({c} AS DECIMAL(20, 2))" if c == "value" else c for c in cols)
+    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {casts} FROM incoming")
+    con.unregister("incoming")
+
+
+def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    d = r.document
+    doc_id = short_hash(d.doc, r.text)
+    docs = [(doc_id, d.doc, d.source_file, d.source_format, d.encoding, "浙江工人日报" if d.source_format != "jsonl" else None,
+             d.title, d.url, r.issue_date, r.date_source, len(r.text), now)]
+    arts, facts = [], []
+    for ar in r.articles:
+        a = ar.article
+        article_id = short_hash(doc_id, a.seq, a.text)
+        arts.append((article_id, doc_id, a.seq, a.kicker, a.title, a.subtitle, a.byline, a.text,
+                     ar.region.name if ar.region else None, ar.initiative or None))
+        for f in ar.facts:
+            p = f.place
+            facts.append((
+                short_hash(article_id, f.metric, f.kind, f.value, f.evidence_span[0], f.value_span[0]),
+                article_id, doc_id, f.metric, f.kind, _plain(f.value), f.unit, f.approx.value,
+                p.code if p else None, p.name if p else None, p.city if p else None,
+                (p.county or None) if p else None, (p.town or None) if p else None,
+                f.period.start, f.period.end, f.period.label or None, f.initiative or None, f.evidence,
+                f.evidence_span[0], f.evidence_span[1], f.value_span[0], f.value_span[1]))
+    return docs, arts, facts
+
+
+def _plain(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))

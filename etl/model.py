@@ -1,0 +1,100 @@
+"""Frozen dataclasses passed between the ETL stages: documents, articles, quantities, facts."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class Approx(str, enum.Enum):
+    EXACT = "exact"
+    OVER = "over"
+    UNDER = "under"
+    ABOUT = "about"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One newspaper page or article as read from a file, before segmentation."""
+    doc: str                      # file stem (JSONL: stem#record id)
+    source_file: str
+    source_format: str            # page | epaper | html | jsonl
+    text: str                     # decoded text (not yet normalised)
+    encoding: str = "utf-8"
+    title: str | None = None
+    url: str | None = None
+    issue_date: dt.date | None = None
+    date_source: str | None = None  # manifest | masthead | metadata | inferred
+
+
+@dataclass(frozen=True)
+class Article:
+    seq: int
+    kicker: str
+    title: str
+    subtitle: str
+    byline: str
+    text: str                     # normalised body; offsets of evidence point into it
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal                # in the unit's base (万 and 亿 multiplied out)
+    unit: str                     # base unit as written after normalisation: 家, 人, 元, 场 ...
+    approx: Approx
+    span: tuple[int, int]         # [start, end) of the whole quantity, qualifiers included
+    number_span: tuple[int, int] | None = None  # the digits/numerals and unit only
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str | None              # official division code; None outside Zhejiang
+    name: str                     # full official name
+    level: str                    # province | city | county | town | outside
+    city: str = ""
+    county: str = ""
+    town: str = ""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric: str
+    kind: str
+    value: Decimal
+    unit: str
+    approx: Approx
+    place: Place | None
+    period: Period
+    initiative: str
+    evidence: str
+    evidence_span: tuple[int, int]
+    value_span: tuple[int, int]
+    rule: str = ""
+
+
+@dataclass
+class ArticleResult:
+    article: Article
+    region: Place | None
+    initiative: str
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class DocumentResult:
+    """Everything extracted from one document: what the load stage writes in one transaction."""
+    document: Document
+    text: str                                # normalised page text
+    issue_date: dt.date | None
+    date_source: str | None
+    articles: list[ArticleResult] = field(default_factory=list)
+    candidates: list[tuple[str, str]] = field(default_factory=list)  # (initiative name, doc)

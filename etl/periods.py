@@ -1,0 +1,119 @@
+"""Period words (今年1—6月, 2023年以来, 截至目前, 到2026年, 每年 …) resolved against the issue date."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from .model import Period
+from .numbers import cn_to_int
+from .rules import load_yaml
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    pattern: re.Pattern
+    start: object
+    end: object
+    kind_hint: str
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    label: str
+    rule: PeriodRule
+    match: re.Match
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[list[PeriodRule], re.Pattern]:
+    rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"])
+             for r in load_yaml("rules/periods.yaml")["periods"]]
+    combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
+    return rules, combined
+
+
+def find_periods(text: str) -> list[PeriodMention]:
+    """Period words in `text`, left to right, the longest rule winning at each place."""
+    rules, combined = _rules()
+    out: list[PeriodMention] = []
+    for m in combined.finditer(text):
+        for rule in rules:  # which rule matched: the first that matches at the same place
+            mm = rule.pattern.match(text, m.start())
+            if mm and mm.end() == m.end():
+                out.append(PeriodMention(mm.start(), mm.end(), mm.group(0), rule, mm))
+                break
+    return out
+
+
+def _num(s: str) -> int:
+    return int(s) if s.isdigit() else (cn_to_int(s) or 0)
+
+
+def _year(spec, m: re.Match, issue: dt.date) -> int:
+    if isinstance(spec, int):
+        return issue.year + spec
+    spec = str(spec)
+    if spec.startswith("g"):
+        return int(m.group(int(spec[1:])))
+    if spec.startswith("-n"):
+        return issue.year - _num(m.group(int(spec[2:])))
+    if spec.startswith("n"):  # n1-1: the issue year plus the group's number, minus one
+        group, _, minus = spec[1:].partition("-")
+        return issue.year + _num(m.group(int(group))) - int(minus or 0)
+    raise ValueError(f"bad year spec {spec!r}")
+
+
+def _date(spec, m: re.Match, issue: dt.date) -> dt.date | None:
+    if spec is None:
+        return None
+    if spec == "issue":
+        return issue
+    y_spec, mo_spec, d_spec = spec
+    if mo_spec == 0:  # relative to the issue day: [0, 0, -1] is the day before the issue
+        return issue + dt.timedelta(days=int(d_spec))
+    year = _year(y_spec, m, issue)
+    month = int(m.group(int(mo_spec[1:]))) if isinstance(mo_spec, str) else int(mo_spec)
+    if not 1 <= month <= 12 or not 1900 <= year <= 2100:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if d_spec == "last":
+        day = last
+    elif isinstance(d_spec, str):
+        day = int(m.group(int(d_spec[1:])))
+    else:
+        day = int(d_spec)
+    return dt.date(year, month, min(max(day, 1), last))
+
+
+def resolve(mention: PeriodMention, issue: dt.date) -> Period:
+    r = mention.rule
+    try:
+        return Period(mention.label, _date(r.start, mention.match, issue), _date(r.end, mention.match, issue))
+    except (ValueError, TypeError, IndexError):
+        return Period(mention.label, None, issue)
+
+
+def default_period(issue: dt.date | None) -> Period:
+    """A number with no period words is about the time of its issue."""
+    return Period("", None, issue)
+
+
+_PLAN_RANGE = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)年")
+_PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?:行动)?计划|(三|五|两|[2-9])年行动")
+
+
+def plan_end(text: str, issue: dt.date) -> dt.date | None:
+    """The last day of a multi-year plan an article describes ((2022-2024年), 未来三年)."""
+    m = _PLAN_RANGE.search(text)
+    if m and int(m.group(2)) >= issue.year:
+        return dt.date(int(m.group(2)), 12, 31)
+    m = _PLAN_YEARS.search(text)
+    if m:
+        n = _num(next(g for g in m.groups() if g))
+        return dt.date(issue.year + n - 1, 12, 31)
+    return None

@@ -1,0 +1,59 @@
+"""One document's pure work — normalise, segment, extract — and its shape for loading.
+
+`process_file` is what a worker runs (in-process, in a local pool or on a Dask cluster): a
+path in, plain picklable results out; it never touches the database.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .extract import extract
+from .model import Document, DocumentResult
+from .normalise import normalise_chars
+from .places import gazetteer
+from .read import ReadError, read_file
+from .segment import segment
+
+
+@dataclass
+class FileOutcome:
+    """What became of one input file: its documents' results, warnings, or the error."""
+    path: str
+    results: list[DocumentResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def short_hash(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(str(p).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
+def process_document(doc: Document) -> DocumentResult:
+    text = normalise_chars(doc.text)
+    title = normalise_chars(doc.title) if doc.title else None
+    doc = replace(doc, text=text, title=title)
+    result = DocumentResult(doc, text, doc.issue_date, doc.date_source)
+    gaz = gazetteer()
+    for article in segment(text, title):
+        art_result, candidates = extract(article, doc.issue_date, gaz)
+        result.articles.append(art_result)
+        result.candidates.extend((c, doc.doc) for c in candidates)
+    return result
+
+
+def process_file(path: str, manifest: dict | None = None) -> FileOutcome:
+    outcome = FileOutcome(str(path))
+    try:
+        docs, outcome.warnings = read_file(Path(path), manifest)
+        outcome.results = [process_document(d) for d in docs]
+    except ReadError as e:
+        outcome.error = str(e)
+    except Exception as e:  # a bug on one page must not cost the batch: report it, go on
+        outcome.error = f"internal error while processing: {type(e).__name__}: {e}"
+    return outcome

@@ -1,0 +1,158 @@
+"""Page → articles: boilerplate out, OCR line breaks repaired, repeated paragraphs dropped,
+articles found at their bylines (本报讯 … 报道) and photo-news credits, headings kept apart."""
+from __future__ import annotations
+
+import functools
+import re
+
+from .model import Article
+from .normalise import repair_lines
+from .rules import load_yaml
+
+_TERMINAL = tuple("。!?;")
+BOUNDARY = "\x00"  # stands for a standalone photo credit in the line list
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns():
+    b = load_yaml("rules/boilerplate.yaml")
+    drop = re.compile("|".join(f"(?:{p})" for p in b["drop_lines"]))
+    inline = re.compile("|".join(b["drop_inline"]))
+    return drop, inline, re.compile(b["photo_credit"]), re.compile(b["photo_caption"]), re.compile(b["byline"])
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines without boilerplate, paragraphs repaired, credits turned into BOUNDARY."""
+    drop, inline, credit, caption, _ = _patterns()
+    kept: list[str] = []
+    for raw in text.split("\n"):
+        line = inline.sub("", raw).strip()
+        if not line:
+            kept.append("")
+            continue
+        if credit.match(line):
+            kept.extend(["", BOUNDARY, ""])
+        elif drop.search(line):
+            kept.append("")
+        else:
+            kept.append(caption.sub("", line))
+    # Repair within runs between boundaries, so a credit is never glued to text.
+    out: list[str] = []
+    run: list[str] = []
+    for line in kept + [BOUNDARY]:
+        if line == BOUNDARY:
+            out.extend(repair_lines(run))
+            out.append(BOUNDARY)
+            run = []
+        else:
+            run.append(line)
+    out.pop()
+    return _drop_repeats(out)
+
+
+def _drop_repeats(lines: list[str]) -> list[str]:
+    """A paragraph printed twice on a page (a layout slip) keeps its first copy only."""
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        if len(line) >= 15 and line in seen:
+            continue
+        seen.add(line)
+        out.append(line)
+    return out
+
+
+def strip_markup(line: str) -> str:
+    return line.strip("#* ").strip()
+
+
+def is_heading(line: str) -> bool:
+    if line == BOUNDARY:
+        return False
+    if line.startswith("#") or (line.startswith("**") and line.endswith("**")):
+        return True
+    bare = strip_markup(line)
+    return 0 < len(bare) <= 60 and not bare.endswith(_TERMINAL) and "," not in bare and "。" not in bare
+
+
+def is_caption(line: str) -> bool:
+    return len(line) <= 30 and line.endswith("。") and line.count("。") == 1 and "," not in line
+
+
+def byline_length(line: str) -> int:
+    """Length of the byline that opens `line` (记者张浩呈报道 ), 0 if there is none."""
+    m = _patterns()[4].match(strip_markup(line))
+    return m.end() if m else 0
+
+
+def segment(text: str, title: str | None = None) -> list[Article]:
+    """Split a page's text into articles. `title`, when the source gives one, heads the first."""
+    lines = clean_lines(text)
+    starts = _article_starts(lines)
+    articles: list[Article] = []
+    for n, (a, b) in enumerate(zip(starts, starts[1:] + [len(lines)])):
+        block = [l for l in lines[a:b] if l != BOUNDARY]
+        art = _article(len(articles), block, title if n == 0 else None)
+        if art is not None:
+            articles.append(art)
+    return articles
+
+
+def _article_starts(lines: list[str]) -> list[int]:
+    starts = {0}
+    for i, line in enumerate(lines):
+        if byline_length(line):
+            j = i
+            # A one-sentence photo caption may stand between a headline and its byline.
+            if j > 1 and is_caption(lines[j - 1]) and is_heading(lines[j - 2]):
+                j -= 1
+            while j > 0 and is_heading(lines[j - 1]):
+                j -= 1
+            starts.add(j)
+        elif line == BOUNDARY:
+            starts.add(i + 1)
+            # A photo-news item: its headline is the last heading run before the credit that
+            # follows running text, when no byline came between.
+            j = i - 1
+            while j > 0 and not is_heading(lines[j]) and not byline_length(lines[j]) and lines[j] != BOUNDARY:
+                j -= 1
+            if j > 0 and is_heading(lines[j]) and not byline_length(lines[j]):
+                k = j
+                while k > 0 and is_heading(lines[k - 1]):
+                    k -= 1
+                if k > 0 and not is_heading(lines[k - 1]) and lines[k - 1] != BOUNDARY and not byline_length(lines[k - 1]):
+                    starts.add(k)
+    return sorted(s for s in starts if s < len(lines))
+
+
+def _article(seq: int, block: list[str], title: str | None) -> Article | None:
+    headings: list[str] = []
+    i = 0
+    while i < len(block) and not byline_length(block[i]) and (
+            is_heading(block[i]) or (is_caption(block[i]) and i + 1 < len(block) and byline_length(block[i + 1]))):
+        if is_heading(block[i]):
+            headings.append(strip_markup(block[i]))
+        i += 1
+    body = block[i:]
+    byline = ""
+    if body:
+        n = byline_length(body[0])
+        if n:
+            first = strip_markup(body[0])
+            byline, rest = first[:n].strip(), first[n:].strip()
+            body = ([rest] if rest else []) + body[1:]
+    if title:
+        headings = [title] + [h for h in headings if h != title]
+    text = "\n".join(strip_markup(l) if is_heading(l) else l for l in body)
+    if not text.strip() and not headings:
+        return None
+    kicker, main, subtitle = _split_headings(headings, title)
+    return Article(seq, kicker, main, subtitle, byline, text, tuple(headings))
+
+
+def _split_headings(headings: list[str], title: str | None) -> tuple[str, str, str]:
+    """Kicker, title, subtitle: the title is the given one, else the longest heading line."""
+    if not headings:
+        return "", "", ""
+    idx = 0 if title else max(range(len(headings)), key=lambda k: len(headings[k]))
+    return " ".join(headings[:idx]), headings[idx], " ".join(headings[idx + 1:])
