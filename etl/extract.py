@@ -16,7 +16,6 @@ from .rules import load_yaml
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』")
 _SENTENCE = re.compile(r"[^。!?\n]*(?:[。!?]+[”’」』\"]?|\n|$)")
-_OPEN, _CLOSE = "“《(「『", "”》)」』"
 _CLAUSE_DELIMS = ",;:、"
 
 
@@ -77,15 +76,24 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start() and text[m.start():m.end()].strip()]
 
 
+_QUOTED_SPAN = re.compile(r"“[^“”\n]{0,40}”|‘[^‘’\n]{0,40}’|《[^《》\n]{0,40}》|\([^()\n]{0,30}\)|「[^「」\n]{0,40}」")
+
+
+def quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    """Spans of closed quotations and brackets; an unclosed OCR quote mark opens nothing."""
+    return [m.span() for m in _QUOTED_SPAN.finditer(sentence)]
+
+
+def inside_quotes(sentence: str, pos: int, spans: list[tuple[int, int]] | None = None) -> bool:
+    return any(a < pos < b for a, b in (spans if spans is not None else quoted_spans(sentence)))
+
+
 def clause_bounds(sentence: str) -> list[tuple[int, int]]:
-    """Clauses of a sentence, split at , ; : 、 outside quotation marks and brackets."""
-    bounds, depth, start = [], 0, 0
+    """Clauses of a sentence, split at , ; : 、 outside quotations and brackets."""
+    spans = quoted_spans(sentence)
+    bounds, start = [], 0
     for i, ch in enumerate(sentence):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in _CLAUSE_DELIMS:
+        if ch in _CLAUSE_DELIMS and not inside_quotes(sentence, i, spans):
             bounds.append((start, i))
             start = i + 1
     bounds.append((start, len(sentence)))
@@ -140,7 +148,9 @@ class ArticleExtractor:
         return result
 
     def _sentence_facts(self, sentence: str, offset: int, prev_sentence: str) -> list[Fact]:
-        quantities = list(find_quantities(sentence))
+        # A number inside quotation marks is part of a name (“三个精神”, “536”工作体系).
+        spans = quoted_spans(sentence)
+        quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], spans)]
         if not quantities:
             return []
         rules, carry = metric_rules()
@@ -164,7 +174,7 @@ class ArticleExtractor:
             if rule is not None:
                 metric, rule_id = rule.metric, rule.id
             elif last and last[1] == q.unit and carry.search(sentence[c_start:q.span[0]].translate(_QUOTES)) \
-                    and not after.strip(" ”\""):
+                    and not after.strip(" ”\"。!?…"):
                 metric, rule_id = last[0], "carry_over"
             else:
                 continue
@@ -202,8 +212,8 @@ class ArticleExtractor:
                 continue
             if any(a <= m.start < b for a, b in other_nouns):
                 continue  # a place inside another number's noun (5项长三角区域竞赛) is not a subject
-            if place.level == "outside" and m.start < clause_start:
-                continue  # outside places count only in the number's own clause
+            if place.level in ("outside", "province") and m.start < clause_start:
+                continue  # 全国, 全省: in another clause they qualify a noun (全省会议精神), not the subject
             return place
         return self.region
 

@@ -63,7 +63,7 @@ def _grammar():
         rf"(?P<mid1>{mid})?(?P<mult>[十百千万亿]*)(?P<mid2>{mid})?"
         rf"(?P<unit>{units})(?P<post>{post})?"
     )
-    return g, pattern
+    return g, pattern, re.compile(g["not_after"])
 
 
 def _approx(g: dict, m: re.Match) -> Approx:
@@ -109,7 +109,7 @@ def _plain(value: Decimal) -> Decimal:
 
 def find_quantities(text: str) -> Iterator[Quantity]:
     """Every countable quantity in `text`, left to right."""
-    g, pattern = _grammar()
+    g, pattern, not_after = _grammar()
     pos = 0
     while True:
         m = pattern.search(text, pos)
@@ -124,10 +124,9 @@ def find_quantities(text: str) -> Iterator[Quantity]:
             continue
         # A number glued to digits or letters on its left is part of a code or a longer token.
         num_start = m.start("num")
-        before = text[max(0, start - 2):start]
         if start > 0 and (text[start - 1].isdigit() or text[start - 1] in "."):
             continue
-        if any(before.endswith(w) for w in g["not_after"]):
+        if not_after.search(text, max(0, start - 4), start):
             continue
         if not m["num"][0].isdigit() and start > 0 and text[start - 1] in "第几数若":
             continue

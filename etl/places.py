@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 from .model import Place
 from .rules import DATA, load_yaml
 
+COMMON_WORD_FREQ = 20  # jieba dictionary frequency from which a word is too common to be a town
 LEVEL_RANK = {"town": 3, "county": 2, "city": 1, "province": 0, "outside": -1}
 
 
@@ -49,9 +51,9 @@ class Gazetteer:
                 elif short not in stop:
                     self._add(short, place)
         # A town's short form is too easily a common word or another town's: only unique ones
-        # that jieba's dictionary does not already know as a word.
+        # that jieba's dictionary does not know as a common word (练市 is there, but rare).
         for short, places in town_shorts.items():
-            if len(places) == 1 and not common.get(short) and short not in self.surfaces:
+            if len(places) == 1 and common.get(short, 0) < COMMON_WORD_FREQ and short not in self.surfaces:
                 self._add(short, places[0])
         for r in _read_tsv("gazetteer/areas.tsv"):
             parent = self.places.get(r["parent_code"])
@@ -98,11 +100,16 @@ class Gazetteer:
             places = self.surfaces.get(tok)
             if not places:
                 continue
-            tail = "".join(tokens[i + 1:i + 6])[:8]
-            if any(s in tail for s in self.name_suffixes):
+            if self._in_name(text, pos):
                 continue
             found.append(Mention(start, pos, tok, tuple(places)))
         return found
+
+    def _in_name(self, text: str, end: int) -> bool:
+        """Whether the words after a place name make it part of an organisation's or honour's
+        name (浙江众鑫环保科技有限公司, 嘉兴工匠); a union (南湖区总工会) is the place's own."""
+        tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
+        return any(s in tail for s in self.name_suffixes)
 
     def resolve(self, mention: Mention, context: list[Place]) -> Place | None:
         """One place for a mention; an ambiguous town goes to the one inside a context place."""
@@ -128,6 +135,7 @@ class Gazetteer:
                 if r.get("population_2020")}
 
 
+_NAME_STOP = re.compile(r"[,。;:、“”‘’《》()\s!?]|总工会|工会")
 _PREFIX_LEN = {"province": 2, "city": 4, "county": 6}
 
 
