@@ -14,7 +14,7 @@ import pandas as pd
 
 from .initiatives import lexicon
 from .model import DocumentResult
-from .pipeline import short_hash
+from .pipeline import document_id, short_hash
 from .places import gazetteer
 from .rules import load_yaml
 
@@ -48,7 +48,7 @@ class Writer:
         self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
 
     def unchanged(self, doc: str, text: str) -> bool:
-        return self.known.get(doc) == short_hash(doc, text)
+        return self.known.get(doc) == document_id(doc, text)
 
     def write(self, results: list[DocumentResult]) -> None:
         """Replace the rows of these documents (and of any document from the same source file)."""
@@ -142,7 +142,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: l
 
 def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
     d = r.document
-    doc_id = short_hash(d.doc, r.text)
+    doc_id = document_id(d.doc, r.text)
     docs = [(doc_id, d.doc, d.source_file, d.source_format, d.encoding, "浙江工人日报" if d.source_format != "jsonl" else None,
              d.title, d.url, r.issue_date, r.date_source, len(r.text), now)]
     arts, facts = [], []

@@ -9,43 +9,26 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
+import cn2an
+
 from .model import Approx, Quantity
 from .rules import load_yaml
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-
-
 def cn_to_int(s: str) -> int | None:
-    """Value of a Chinese numeral (十二, 两千, 三百, 一千万, 千万); None if it is not one."""
-    if not s:
+    """Value of a Chinese numeral (十二, 两千, 三百, 一千万, 千万); None if it is not one.
+
+    cn2an does the parsing; it wants 二 for 两 and a leading digit before a bare 千/万.
+    """
+    if not s or s[-1] in "点":
         return None
-    if s[0] in _CN_SMALL or s[0] in _CN_BIG:
+    s = s.replace("两", "二").replace("〇", "零")
+    if s[0] in "百千万亿":
         s = "一" + s
-    total, section, digit = 0, 0, None
-    last_small = None
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if digit is not None:      # two digits in a row (一二): a list, not a number
-                return None
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_SMALL:
-            unit = _CN_SMALL[ch]
-            if last_small is not None and unit >= last_small:
-                return None
-            section += (1 if digit is None else digit) * unit
-            digit, last_small = None, unit
-        elif ch in _CN_BIG:
-            section += digit or 0
-            if section == 0:
-                return None
-            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
-            section, digit, last_small = 0, None, None
-        else:
-            return None
-    return total + section + (digit or 0)
+    try:
+        value = cn2an.cn2an(s, "strict")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, int) else None
 
 
 @functools.lru_cache(maxsize=1)

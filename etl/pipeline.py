@@ -5,6 +5,7 @@ path in, plain picklable results out; it never touches the database.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from .model import Document, DocumentResult
 from .normalise import normalise_chars
 from .places import gazetteer
 from .read import ReadError, read_file
+from .rules import DATA
 from .segment import segment
 
 
@@ -24,6 +26,25 @@ class FileOutcome:
     results: list[DocumentResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """A hash of everything extraction depends on (rule files, gazetteer, lexicon, the code), so a
+    document is re-extracted when any of it changes and left alone when nothing did."""
+    root = Path(__file__).resolve().parent
+    files = sorted(root.glob("*.py")) + sorted((DATA / "rules").glob("*")) + sorted((DATA / "gazetteer").glob("*")) \
+        + [DATA / "initiatives.yaml", DATA / "metrics.yaml", DATA / "population.tsv"]
+    h = hashlib.sha256()
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def document_id(doc: str, text: str) -> str:
+    return short_hash(doc, text, rules_fingerprint())
 
 
 def short_hash(*parts: object) -> str:

@@ -2,7 +2,7 @@
 -- views the dashboard reads. Ids are content hashes; a source file's rows are replaced as a whole.
 
 CREATE TABLE IF NOT EXISTS documents (
-    doc_id        VARCHAR PRIMARY KEY,   -- sha256 of doc name + normalised text, 16 hex chars
+    doc_id        VARCHAR PRIMARY KEY,   -- sha256 of doc name + normalised text + rules fingerprint, 16 hex
     doc           VARCHAR NOT NULL,      -- source file name without extension (JSONL: file#record id)
     source_file   VARCHAR NOT NULL,      -- path as given to ingest; re-ingesting it replaces its rows
     source_format VARCHAR NOT NULL,      -- page | epaper | html | jsonl
