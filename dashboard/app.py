@@ -1,0 +1,38 @@
+"""Entry point (`streamlit run dashboard/app.py`): page config, database check, navigation."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path; we import etl too
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data  # noqa: E402
+
+st.set_page_config(page_title="浙江工会数据看板", page_icon="📊", layout="wide")
+
+nav = st.navigation([
+    st.Page("pages/overview.py", title="总览", icon="🗺️", url_path="overview", default=True),
+    st.Page("pages/compare.py", title="地区对比", icon="⚖️", url_path="compare"),
+    st.Page("pages/explore.py", title="数据", icon="📋", url_path="data"),
+    st.Page("pages/articles.py", title="文章", icon="📰", url_path="articles"),
+    st.Page("pages/initiatives.py", title="倡议", icon="🏷️", url_path="initiatives"),
+])
+
+st.sidebar.caption("浙江工人日报 · 工会工作数字看板")
+
+try:
+    with st.spinner("正在根据 data/raw/ 中的报纸版面生成或更新数据库，请稍候……"):
+        data.ensure_database()
+except Exception as exc:  # noqa: BLE001 — any failure of the ETL must reach the reader in words
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if data.db_path().exists():
+        st.warning(f"未能检查或更新数据库（{reason}），以下显示现有数据库 {data.db_path().name} 的内容。")
+    else:
+        st.error(f"无法生成数据库 {data.db_path()}。原因：{reason}。请检查 {data.raw_dir()} 中的版面文件后刷新页面。")
+        st.stop()
+
+nav.run()

@@ -1,0 +1,173 @@
+"""Pure text helpers: Chinese number forms (1.2万人, 2700万元), approximation marks, safe highlighting.
+
+Nothing here touches Streamlit or DuckDB, so every function is testable on its own.
+"""
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+KIND_LABELS = {"increment": "新增", "total": "累计", "target": "目标"}
+KIND_ORDER = ("increment", "total", "target")
+
+APPROX_MARKS = {"exact": "", "over": "≥", "under": "<", "about": "≈"}
+APPROX_LABELS = {"exact": "精确", "over": "不少于（≥，余/多/超）", "under": "不足（<，近/不足）",
+                 "about": "约（≈）"}
+APPROX_ORDER = ("exact", "over", "under", "about")
+
+LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "区县级", "town": "乡镇级", "outside": "省外或未定位"}
+
+# Chinese large-number units, largest first.
+_SCALES = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+_CENT = Decimal("0.01")
+
+# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """Decimal for int/float/Decimal/str; None for None, NaN and anything unparsable."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar → Python number
+        value = value.item()
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _plain(d: Decimal) -> str:
+    """Decimal without exponent or trailing zeros: 2700.00 → 2700, 1.50 → 1.5."""
+    s = f"{d:f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def format_number(value: object, unit: str = "", *, compact: bool = False) -> str:
+    """Chinese form of a number with its unit.
+
+    Exact form (default, for tables): use 亿/万 only when that loses nothing at two decimals
+    (12000人 → 1.2万人, 27000000元 → 2700万元, 150000000元 → 1.5亿元, 18236人 → 18236人).
+    Compact form (cards, hover): round to two decimals of the largest unit (18236人 → 1.82万人).
+    """
+    d = to_decimal(value)
+    if d is None:
+        return "—"
+    sign = "-" if d < 0 else ""
+    a = abs(d)
+    for scale, name in _SCALES:
+        if a >= scale:
+            q = a / scale
+            if compact:
+                return f"{sign}{_plain(q.quantize(_CENT, rounding=ROUND_HALF_UP))}{name}{unit}"
+            if q == q.quantize(_CENT):
+                return f"{sign}{_plain(q)}{name}{unit}"
+    if compact:
+        a = a.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return f"{sign}{_plain(a)}{unit}"
+
+
+def format_fact_value(value: object, unit: str, approx: str | None, *, compact: bool = False) -> str:
+    """A fact's value as the reader should see it: the approximation mark, then the number (≥2300人)."""
+    return APPROX_MARKS.get(approx or "exact", "") + format_number(value, unit, compact=compact)
+
+
+def combine_approx(approxes: Iterable[str | None]) -> str:
+    """Approximation of a sum: exact only if all parts are; ≥ if parts are exact or lower bounds;
+    < if exact or upper bounds; ≈ otherwise (bounds in both directions, or 'about')."""
+    kinds = {a or "exact" for a in approxes} - {"exact"}
+    if not kinds:
+        return "exact"
+    if kinds == {"over"}:
+        return "over"
+    if kinds == {"under"}:
+        return "under"
+    return "about"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def approx_label(approx: str) -> str:
+    return APPROX_LABELS.get(approx, approx)
+
+
+def per_10k(value: object, population: object) -> Decimal | None:
+    """Value per 10,000 residents, two decimals; None when the population is unknown or zero."""
+    v, p = to_decimal(value), to_decimal(population)
+    if v is None or p is None or p <= 0:
+        return None
+    return (v * Decimal(10000) / p).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def neutralise_formula(cell: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with `'`; leave other values alone."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
+
+def highlight_segments(text: str, spans: Iterable[tuple[int | None, int | None]]) -> list[tuple[str, int | None]]:
+    """Split `text` into (piece, index-of-span-or-None). Spans out of range, empty or overlapping an
+    earlier kept span are dropped, so offsets from the ETL can never break the text."""
+    n = len(text)
+    indexed = []
+    for i, (s, e) in enumerate(spans):
+        if s is None or e is None:
+            continue
+        s, e = int(s), int(e)
+        if 0 <= s < e <= n:
+            indexed.append((s, e, i))
+    indexed.sort()
+    out: list[tuple[str, int | None]] = []
+    pos = 0
+    for s, e, i in indexed:
+        if s < pos:
+            continue
+        if s > pos:
+            out.append((text[pos:s], None))
+        out.append((text[s:e], i))
+        pos = e
+    if pos < n:
+        out.append((text[pos:], None))
+    return out
+
+
+def highlight_html(text: str, spans: Sequence[tuple[int | None, int | None]],
+                   labels: Sequence[str] | None = None, current: Iterable[int] = ()) -> str:
+    """Article text as HTML with each span in <mark> followed by its number (1-based, as in the fact
+    list); spans in `current` get the class "current". Every piece of text is escaped, so the
+    article can never inject markup; `labels` become the marks' tooltips (escaped too)."""
+    current = set(current)
+    parts = []
+    for piece, idx in highlight_segments(text, spans):
+        esc = html.escape(piece).replace("\n", "<br>")
+        if idx is None:
+            parts.append(esc)
+        else:
+            title = html.escape(labels[idx]) if labels and idx < len(labels) else ""
+            cls = "fact current" if idx in current else "fact"
+            parts.append(f'<mark class="{cls}" title="{title}">{esc}</mark><sup>{idx + 1}</sup>')
+    return "".join(parts)
+
+
+def axis_scale(max_value: object, unit: str) -> tuple[int, str]:
+    """Divisor and Chinese unit for a chart axis, so ticks read 2700 (万元) rather than 27M."""
+    d = to_decimal(max_value)
+    a = abs(d) if d is not None else Decimal(0)
+    if a >= Decimal(10) ** 8:
+        return 10 ** 8, f"亿{unit}"
+    if a >= Decimal(10) ** 5:
+        return 10 ** 4, f"万{unit}"
+    return 1, unit

@@ -1,0 +1,89 @@
+"""倡议: initiatives ranked by number of facts or by the regions they reach (province-wide or in
+one city), and for one initiative its places and the facts under it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.data import FactFilter
+
+TOP = 20
+FACT_LIMIT = 500
+
+key = ui.db_key()
+regions = data.region_table(key)
+cities = regions[regions.level == "city"]
+city_code = dict(zip(cities.name, cities.code))
+
+st.title("倡议：各项工作及其数字")
+c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+scope = c1.selectbox("范围", ["全省", *cities.name], key="iscope", bind="query-params",
+                     help="选择一个地市，只统计该市（含下辖区县、乡镇）的数字")
+order = c2.segmented_control("排序依据", ["facts", "regions"], default="facts", required=True, key="iorder",
+                             bind="query-params",
+                             format_func=lambda o: {"facts": "按数字条数", "regions": "按覆盖地区数"}[o])
+scope_filter = FactFilter() if scope == "全省" else FactFilter(region_codes=(city_code[scope],))
+
+rank = data.initiative_rank(key, scope_filter)
+if rank.empty:
+    st.info(f"{scope}没有标注倡议的数字。")
+    ui.source_note(key)
+    st.stop()
+
+sort_col = "n_facts" if order != "regions" else "n_regions"
+rank = rank.sort_values([sort_col, "n_facts" if sort_col == "n_regions" else "n_regions", "initiative"],
+                        ascending=[False, False, True], kind="stable").reset_index(drop=True)
+left, right = st.columns([1, 1])
+with left:
+    top = rank.head(TOP)
+    if sort_col == "n_facts":
+        fig = charts.count_bar_chart(top, category="initiative", count="n_facts",
+                                     title=f"{scope}倡议排行：按数字条数（前{len(top)}）",
+                                     count_title="数字条数（条，去重后）", category_title="倡议")
+    else:
+        fig = charts.count_bar_chart(top, category="initiative", count="n_regions",
+                                     title=f"{scope}倡议排行：按覆盖地区数（前{len(top)}）",
+                                     count_title="覆盖地区数（个）", category_title="倡议")
+    ev = st.plotly_chart(fig, key="ini_rank", on_select="rerun", selection_mode="points",
+                         config={"displayModeBar": False})
+with right:
+    st.dataframe({"倡议": rank["initiative"], "数字条数": rank["n_facts"].astype(int),
+                  "覆盖地区数": rank["n_regions"].astype(int), "涉及地市数": rank["n_cities"].astype(int),
+                  "文章数": rank["n_articles"].astype(int)}, hide_index=True, height=min(38 + 35 * len(rank), 520))
+    st.caption("数字条数为去重后的条数；一条数字可同时属于几个倡议。覆盖地区数按数字所指的省、市、区县、乡镇计。")
+
+# A click on a bar selects that initiative below; only a new click overrides the select box.
+points = ev.selection.points if ev and ev.selection else []
+clicked = points[0].get("y") if points else None
+names = rank["initiative"].tolist()
+if clicked and clicked != st.session_state.get("_ini_rank_click") and clicked in names:
+    st.session_state["_ini_rank_click"] = clicked
+    st.session_state["initiative"] = clicked
+
+st.subheader("某一倡议的数字")
+chosen = st.selectbox("选择倡议（或点击左侧柱子）", names, key="initiative", bind="query-params")
+flt = FactFilter(initiatives=(chosen,), cities=scope_filter.cities, region_codes=scope_filter.region_codes)
+places = data.initiative_regions(key, flt)
+n_all = data.fact_count(key, flt)
+n_counted = data.fact_count(key, FactFilter(initiatives=(chosen,), region_codes=scope_filter.region_codes,
+                                            counted_only=True))
+left, right = st.columns([2, 3])
+with left:
+    if places.empty:
+        st.info(f"“{chosen}”在{scope}没有计入汇总的数字。")
+    else:
+        fig = charts.count_bar_chart(places, category="place", count="n_facts",
+                                     title=f"“{chosen}”的数字分布在哪里", count_title="数字条数（条，去重后）",
+                                     category_title="地市")
+        st.plotly_chart(fig, key="ini_places", config={"displayModeBar": False})
+with right:
+    rows = data.fact_rows(key, flt, limit=FACT_LIMIT)
+    more = f"，下表列出最新的 {len(rows)} 条" if n_all > len(rows) else ""
+    st.markdown(f"**“{chosen}”共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
+    ui.show_facts(rows, key="ini_facts", height=420)
+    params: dict[str, str | list[str]] = {"initiatives": chosen}
+    if scope != "全省":
+        params["cities"] = scope
+    ui.data_page_link(f"在“数据”页筛选、下载“{chosen}”的全部数字", params)
+
+ui.source_note(key)

@@ -1,0 +1,214 @@
+"""Pure shaping of fact rows for the screen and for downloads (CSV with BOM, XLSX, Parquet).
+
+Text cells that a spreadsheet would run as formulas get a leading `'` in CSV and XLSX; numbers
+stay numbers. Parquet keeps the database's own column names and exact DECIMAL values.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dashboard.formatting import (
+    APPROX_MARKS, format_fact_value, kind_label, neutralise_formula, to_decimal,
+)
+
+APPROX_SHORT = {"exact": "精确", "over": "≥（不少于）", "under": "<（不足）", "about": "≈（约）"}
+
+# Database column → Chinese header, in download order.
+EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("issue_date", "出版日期"), ("metric_label", "指标"), ("kind", "类型"), ("value", "数值"),
+    ("unit", "单位"), ("approx", "约数"), ("display", "数值（中文写法）"), ("region", "地区"),
+    ("region_code", "地区代码"), ("city", "地市"), ("county", "区县"), ("town", "乡镇"),
+    ("period_label", "时期"), ("period_start", "时期开始"), ("period_end", "时期结束"),
+    ("initiative", "倡议"), ("evidence", "原文证据"), ("article_title", "文章标题"), ("doc", "版面文件"),
+    ("counted", "计入汇总"), ("metric", "指标代码"), ("fact_id", "事实编号"), ("article_id", "文章编号"),
+]
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
+
+
+def plain_value(v: object) -> int | Decimal | None:
+    """Exact value for a file: 27000000.00 → 27000000 (int), 12.50 → Decimal('12.5')."""
+    d = to_decimal(v)
+    if d is None:
+        return None
+    if d == d.to_integral_value():
+        return int(d)
+    return d.normalize()
+
+
+def _date(v: object) -> date | None:
+    if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+def _text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return str(v)
+
+
+def export_records(table: pa.Table) -> tuple[list[str], list[list[object]]]:
+    """Header and rows for CSV/XLSX: Chinese labels, exact numbers, neutralised text."""
+    cols = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+            for name, _ in EXPORT_COLUMNS if name != "display"}
+    header = [h for _, h in EXPORT_COLUMNS]
+    rows: list[list[object]] = []
+    for i in range(table.num_rows):
+        value = plain_value(cols["value"][i])
+        unit = cols["unit"][i] or ""
+        approx = cols["approx"][i] or "exact"
+        row: list[object] = []
+        for name, _ in EXPORT_COLUMNS:
+            if name == "display":
+                cell = format_fact_value(value, unit, approx)
+            elif name == "value":
+                cell = value
+            elif name == "kind":
+                cell = kind_label(cols["kind"][i]) if cols["kind"][i] else None
+            elif name == "approx":
+                cell = APPROX_SHORT.get(approx, approx)
+            elif name == "counted":
+                cell = "是" if cols["counted"][i] else "否"
+            elif name in ("issue_date", "period_start", "period_end"):
+                cell = _date(cols[name][i])
+            else:
+                cell = _text(cols[name][i])
+            row.append(neutralise_formula(cell))
+        rows.append(row)
+    return header, rows
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """UTF-8 with BOM (so Excel reads Chinese), CRLF line ends (RFC 4180)."""
+    header, rows = export_records(table)
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    text = df.to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
+    return text.encode("utf-8-sig")
+
+
+def xlsx_bytes(table: pa.Table, about: Sequence[tuple[str, str]]) -> bytes:
+    """Sheet 数据 with the rows; sheet 说明 naming filters, source and export time."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if table.num_rows > XLSX_MAX_ROWS:
+        raise ValueError(f"{table.num_rows} rows exceed Excel's limit of {XLSX_MAX_ROWS}")
+    header, rows = export_records(table)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("数据")
+    bold = Font(bold=True)
+    date_cols = {i for i, (name, _) in enumerate(EXPORT_COLUMNS)
+                 if name in ("issue_date", "period_start", "period_end")}
+
+    def head(values):
+        out = []
+        for v in values:
+            c = WriteOnlyCell(ws, value=v)
+            c.font = bold
+            out.append(c)
+        return out
+
+    ws.append(head(header))
+    for row in rows:
+        cells = []
+        for i, v in enumerate(row):
+            if isinstance(v, str):
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"  # never a formula, whatever the text
+            else:
+                c = WriteOnlyCell(ws, value=v)
+                if i in date_cols and v is not None:
+                    c.number_format = "yyyy-mm-dd"
+            cells.append(c)
+        ws.append(cells)
+    info = wb.create_sheet("说明")
+    info.append(head(["项目", "内容"]))
+    for k, v in about:
+        cv = WriteOnlyCell(info, value=neutralise_formula(str(v)))
+        cv.data_type = "s"
+        info.append([k, cv])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def parquet_bytes(table: pa.Table, about: Sequence[tuple[str, str]]) -> bytes:
+    """The rows as stored (exact DECIMAL, dates, booleans); the export notes go in the file metadata."""
+    meta = dict(table.schema.metadata or {})
+    meta[b"union_dashboard_export"] = json.dumps(dict(about), ensure_ascii=False).encode("utf-8")
+    buf = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(meta), buf)
+    return buf.getvalue()
+
+
+def article_link(article_id: str, fact_id: str | None = None) -> str:
+    """Relative URL of the 文章 page for one article (relative, so it works under any base path)."""
+    params = {"article": article_id}
+    if fact_id:
+        params["fact"] = fact_id
+    return "articles?" + urlencode(params)
+
+
+def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Fact rows → the on-screen table: Chinese headers, value with unit and approximation mark."""
+    out = pd.DataFrame({
+        "出版日期": [d.strftime("%Y-%m-%d") if (d := _date(v)) else "" for v in df["issue_date"]],
+        "指标": df["metric_label"].fillna(df["metric"]),
+        "类型": [kind_label(k) for k in df["kind"]],
+        "数值": [format_fact_value(v, u, a) for v, u, a in zip(df["value"], df["unit"], df["approx"])],
+        "约数": [APPROX_MARKS.get(a, "") or "精确" for a in df["approx"]],
+        "地区": df["region"].fillna("（未定位）"),
+        "地市": df["city"].fillna("").replace("", "省外"),
+        "时期": df["period_label"].fillna(""),
+        "倡议": df["initiative"].fillna(""),
+        "原文证据": df["evidence"],
+        "文章": [article_link(a, f) for a, f in zip(df["article_id"], df["fact_id"])],
+        "计入汇总": df["counted"].astype(bool),
+    })
+    return out.reset_index(drop=True)
+
+
+def describe_export(flt, *, labels: dict[str, str], exported_at: str, source: str, database: str, n_rows: int,
+                    link: str, rule: str) -> list[tuple[str, str]]:
+    """Rows of the 说明 sheet (and of the Parquet metadata): filters, source and export time."""
+    from dashboard.formatting import APPROX_LABELS, LEVEL_LABELS
+
+    def joined(values, fmt=str) -> str:
+        return "、".join(fmt(v) for v in values) if values else "全部"
+
+    city_names = {"": "省外或未定位", "浙江省": "浙江省（全省性数字）"}
+    years = f"{flt.years[0]}–{flt.years[1]} 年" if flt.years else "全部"
+    return [
+        ("导出时间", exported_at),
+        ("数据来源", source),
+        ("数据库", database),
+        ("行数", str(n_rows)),
+        ("筛选：指标", joined(flt.metrics, lambda m: labels.get(m, m))),
+        ("筛选：数字类型", joined(flt.kinds, kind_label)),
+        ("筛选：精确程度", joined(flt.approx, lambda a: APPROX_LABELS.get(a, a))),
+        ("筛选：地市", joined(flt.cities, lambda c: city_names.get(c, c))),
+        ("筛选：区县", joined(flt.counties)),
+        ("筛选：地区层级", joined(flt.levels, lambda v: LEVEL_LABELS.get(v, v))),
+        ("筛选：倡议", joined(flt.initiatives)),
+        ("筛选：时期（数字所属年份）", years),
+        ("筛选：原文证据包含", flt.text.strip() or "（不限）"),
+        ("筛选：只看计入汇总", "是" if flt.counted_only else "否"),
+        ("看板链接（相对地址）", link),
+        ("统计口径", rule.replace("**", "")),
+        ("列说明", "“数值”为基本单位（元、人、家、场、个、件）的精确数值；“约数”标明≥（不少于）、<（不足）、≈（约）；"
+                 "“计入汇总”为“否”的是重复出现或转载，合计时不计。"),
+    ]
