@@ -11,7 +11,7 @@ _WIDTH.update({ord("，"): ",", ord("；"): ";", ord("："): ":", ord("（"): "(
                ord("！"): "!", ord("？"): "?", ord("\u3000"): " ", ord("\xa0"): " ",
                ord("－"): "-", ord("～"): "~", ord("\ufeff"): None, ord("\r"): None})
 
-_SENTENCE_END = tuple("。!?…”\"』」:;)")
+_SENTENCE_END = re.compile(r"[。!?…;:][”\"』」)]*$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,27 +34,34 @@ def normalise_chars(text: str) -> str:
     return to_simplified(text.translate(_WIDTH))
 
 
-def is_prose(line: str) -> bool:
-    """A line that reads as running text: long, with clause punctuation inside."""
-    return len(line) >= 30 and any(c in line for c in ",、;")
+def ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+def looks_like_heading(line: str) -> bool:
+    """Short, unpunctuated: a headline, kicker or section heading rather than running text."""
+    bare = line.strip("#* ")
+    return line.startswith("#") or (0 < len(bare) <= 60 and not ends_sentence(bare) and "," not in bare and "。" not in bare)
+
+
+def breaks_mid_sentence(line: str) -> bool:
+    """Running text cut before its sentence ended: clause punctuation or length, no final stop."""
+    return not ends_sentence(line) and ("," in line or ";" in line or len(line) >= 30) and not line.startswith("#")
 
 
 def repair_lines(lines: list[str]) -> list[str]:
     """Join paragraphs that OCR or layout broke mid-sentence.
 
-    A long prose line that does not end a sentence continues in the next non-empty line, unless
-    that line opens a new article (a byline) or is a markdown heading.
+    A line of running text that stops mid-sentence continues in the next non-empty line when
+    that line is running text too (not a heading, not a new article's 本报讯).
     """
     out: list[str] = []
-    joining = False
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if joining and out and not line.startswith("#") and not line.startswith("本报讯"):
+        if out and breaks_mid_sentence(out[-1]) and not looks_like_heading(line) and not line.startswith("本报讯"):
             out[-1] += line
         else:
             out.append(line)
-        last = out[-1]
-        joining = is_prose(last) and not last.endswith(_SENTENCE_END)
     return out

@@ -6,10 +6,9 @@ import functools
 import re
 
 from .model import Article
-from .normalise import repair_lines
+from .normalise import looks_like_heading, repair_lines
 from .rules import load_yaml
 
-_TERMINAL = tuple("。!?;")
 BOUNDARY = "\x00"  # stands for a standalone photo credit in the line list
 
 
@@ -50,14 +49,13 @@ def clean_lines(text: str) -> list[str]:
     return _drop_repeats(out)
 
 
-def _drop_repeats(lines: list[str]) -> list[str]:
-    """A paragraph printed twice on a page (a layout slip) keeps its first copy only."""
-    seen: set[str] = set()
-    out = []
+def _drop_repeats(lines: list[str], window: int = 80) -> list[str]:
+    """A paragraph printed twice on a page (a layout slip) keeps its first copy only; a repeat
+    may be a tail of the first copy when the first one was broken across columns."""
+    out: list[str] = []
     for line in lines:
-        if len(line) >= 15 and line in seen:
+        if len(line) >= 15 and any(line in earlier for earlier in out[-window:]):
             continue
-        seen.add(line)
         out.append(line)
     return out
 
@@ -69,10 +67,7 @@ def strip_markup(line: str) -> str:
 def is_heading(line: str) -> bool:
     if line == BOUNDARY:
         return False
-    if line.startswith("#") or (line.startswith("**") and line.endswith("**")):
-        return True
-    bare = strip_markup(line)
-    return 0 < len(bare) <= 60 and not bare.endswith(_TERMINAL) and "," not in bare and "。" not in bare
+    return (line.startswith("**") and line.endswith("**")) or looks_like_heading(line)
 
 
 def is_caption(line: str) -> bool:

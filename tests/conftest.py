@@ -1,0 +1,28 @@
+"""Shared fixtures: the bundled real pages and a database built from them once per session."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RAW = ROOT / "data" / "raw"
+GOLD = ROOT / "data" / "gold" / "seeds.tsv"
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory) -> Path:
+    from etl.ingest import ingest
+    db = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    report = ingest([RAW], db, RAW / "manifest.csv", workers=1, progress=False, log=lambda m: None)
+    assert report.skipped == []
+    return db
+
+
+@pytest.fixture(scope="session")
+def seed_pages() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))}

@@ -1,0 +1,71 @@
+"""Gazetteer matching and period resolution, with exact expected places and dates."""
+import datetime as dt
+
+import pytest
+
+from etl.normalise import normalise_chars
+from etl.periods import find_periods, plan_end, resolve
+from etl.places import gazetteer, most_specific
+
+
+def place_of(text):
+    g = gazetteer()
+    return most_specific(g.chain(g.mentions(normalise_chars(text))))
+
+
+@pytest.mark.parametrize("text, name, city, county", [
+    ("宁波江北甬江街道“产改”工作成效显著", "甬江街道", "宁波市", "江北区"),
+    ("宁海县西店镇滨海工业园区的片区工作者", "西店镇", "宁波市", "宁海县"),
+    ("宁波市鄞州区举行“小哥”集中入会仪式", "鄞州区", "宁波市", "鄞州区"),
+    ("台州椒江区总举办微型党课比赛", "椒江区", "台州市", "椒江区"),
+    ("我省职工职业技能竞赛工作快速发展", "浙江省", "浙江省", ""),
+    ("杭州西湖区总工会举办培训会", "西湖区", "杭州市", "西湖区"),
+    ("寧波江北甬江街道", "甬江街道", "宁波市", "江北区"),  # Traditional characters
+    ("舟山市普陀区总工会", "普陀区", "舟山市", "普陀区"),  # a homonym of Shanghai's: in a Zhejiang text, Zhejiang's
+])
+def test_places_resolve_to_full_names_and_roll_up(text, name, city, county):
+    p = place_of(text)
+    assert (p.name, p.city, p.county) == (name, city, county)
+
+
+def test_outside_places_keep_their_name_and_no_city():
+    p = place_of("截至目前,长三角地区已报名参加的项目达780多个")
+    assert (p.name, p.city, p.code) == ("长三角", "", None)
+
+
+def test_place_inside_an_organisation_name_is_not_a_mention():
+    g = gazetteer()
+    assert [m.surface for m in g.mentions("由国网常山县供电公司发布的项目")] == []
+    assert [m.surface for m in g.mentions("32人获评嘉兴工匠")] == []
+    assert [m.surface for m in g.mentions("嘉兴市南湖区总工会“工匠课堂”")] == ["嘉兴市", "南湖区"]
+
+
+ISSUE = dt.date(2024, 5, 6)
+
+
+@pytest.mark.parametrize("text, label, start, end", [
+    ("今年1—6月,宁波全市", "今年1—6月", dt.date(2024, 1, 1), dt.date(2024, 6, 30)),
+    ("2023年以来,宁波市", "2023年以来", dt.date(2023, 1, 1), ISSUE),
+    ("今年1月以来,试点", "今年1月以来", dt.date(2024, 1, 1), ISSUE),
+    ("两年来,小镇联盟", "两年来", dt.date(2022, 1, 1), ISSUE),
+    ("截至目前,宁波", "截至目前", ISSUE, ISSUE),
+    ("截至9月30日,全市", "截至9月30日", dt.date(2024, 9, 30), dt.date(2024, 9, 30)),
+    ("计划到2026年新增", "到2026年", None, dt.date(2026, 12, 31)),
+    ("每年补贴基层", "每年", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    ("去年共为园区", "去年", dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+    ("去年以来,定制", "去年以来", dt.date(2023, 1, 1), ISSUE),
+    ("近日,武义县", "近日", ISSUE, ISSUE),
+    ("昨日,推进会", "昨日", dt.date(2024, 5, 5), dt.date(2024, 5, 5)),
+    ("今年6月中旬,鄞州", "今年6月中旬", dt.date(2024, 6, 1), dt.date(2024, 6, 30)),
+    ("3年计划安排", "3年计划", dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+])
+def test_periods_resolve_against_the_issue_date(text, label, start, end):
+    [m] = find_periods(text)
+    p = resolve(m, ISSUE)
+    assert (p.label, p.start, p.end) == (label, start, end)
+
+
+def test_plan_end_of_a_multi_year_plan():
+    assert plan_end("园区发布了提升职工生活品质工作规划(2022-2024年)", dt.date(2022, 4, 1)) == dt.date(2024, 12, 31)
+    assert plan_end("描绘未来三年的工作蓝图", dt.date(2022, 4, 1)) == dt.date(2024, 12, 31)
+    assert plan_end("没有计划的文章", dt.date(2022, 4, 1)) is None
