@@ -69,7 +69,16 @@ def metric_units() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def kind_cues() -> dict[str, re.Pattern]:
     k = load_yaml("rules/kinds.yaml")
-    return {name: re.compile("|".join(f"(?:{p})" for p in k[name])) for name in ("target", "completion", "increment", "total")}
+    return {name: re.compile("|".join(f"(?:{p})" for p in k[name]))
+            for name in ("target", "completion", "increment", "total", "total_weak")}
+
+
+_ASIDE = re.compile(r"\([^()]{0,8}\)")
+
+
+def plain(window: str) -> str:
+    """A window as the rules read it: no quotation marks, no short bracketed asides (站)."""
+    return _ASIDE.sub("", window).translate(_QUOTES)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -114,6 +123,8 @@ def decide_kind(sentence: str, q: Quantity, clause_start: int) -> str:
         for m in cues[kind].finditer(head):
             if m.start() > best_pos:
                 best, best_pos = kind, m.start()
+    if best_pos < 0 and cues["total_weak"].search(head):
+        return "total"
     return best
 
 
@@ -168,13 +179,13 @@ class ArticleExtractor:
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
             c_start, c_end, b_start, a_end = windows[i]
-            before = sentence[b_start:q.span[0]].translate(_QUOTES)
-            after = sentence[q.span[1]:a_end].translate(_QUOTES)
+            before = plain(sentence[b_start:q.span[0]])
+            after = plain(sentence[q.span[1]:a_end]).rstrip("。!?…\n ")
             rule = next((r for r in rules if r.accepts(q, before, after, plain_sentence, context)), None)
             if rule is not None:
                 metric, rule_id = rule.metric, rule.id
             elif last and last[1] == q.unit and carry.search(sentence[c_start:q.span[0]].translate(_QUOTES)) \
-                    and not after.strip(" ”\"。!?…"):
+                    and not after.strip(" ”\""):
                 metric, rule_id = last[0], "carry_over"
             else:
                 continue
