@@ -176,6 +176,7 @@ class ArticleExtractor:
             windows.append((c_start, c_end, b_start, a_end))
         noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
         facts: list[Fact] = []
+        mentions: list | None = None  # places in the sentence, found once for all its facts
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
             c_start, c_end, b_start, a_end = windows[i]
@@ -192,7 +193,9 @@ class ArticleExtractor:
             last = (metric, q.unit)
             kind = decide_kind(sentence, q, c_start)
             period = self._period(sentence, q, kind)
-            place = self._place(sentence, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            if mentions is None:
+                mentions = self._resolved_places(sentence)
+            place = self._place(mentions, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = self._initiative(sentence, q, c_start, c_end)
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
@@ -210,14 +213,16 @@ class ArticleExtractor:
             period = Period(period.label, period.start, self.plan_end)
         return period
 
-    def _place(self, sentence: str, q: Quantity, other_nouns: list[tuple[int, int]], clause_start: int) -> Place | None:
-        mentions = self.gaz.mentions(sentence)
+    def _resolved_places(self, sentence: str) -> list[tuple]:
         context = [self.region] if self.region else []
         resolved = []
-        for m in mentions:
+        for m in self.gaz.mentions(sentence):
             place = self.gaz.resolve(m, context + [p for _, p in resolved])
             if place is not None:
                 resolved.append((m, place))
+        return resolved
+
+    def _place(self, resolved: list[tuple], q: Quantity, other_nouns: list[tuple[int, int]], clause_start: int) -> Place | None:
         for m, place in reversed(resolved):
             if m.end > q.span[0]:
                 continue
