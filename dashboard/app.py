@@ -12,14 +12,14 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data  # noqa: E402
 
-st.set_page_config(page_title="浙江工会数据看板", page_icon="📊", layout="wide")
+st.set_page_config(page_title="浙江工会数据看板", page_icon=":material/bar_chart:", layout="wide")
 
 nav = st.navigation([
-    st.Page("pages/overview.py", title="总览", icon="🗺️", url_path="overview", default=True),
-    st.Page("pages/compare.py", title="地区对比", icon="⚖️", url_path="compare"),
-    st.Page("pages/explore.py", title="数据", icon="📋", url_path="data"),
-    st.Page("pages/articles.py", title="文章", icon="📰", url_path="articles"),
-    st.Page("pages/initiatives.py", title="倡议", icon="🏷️", url_path="initiatives"),
+    st.Page("views/overview.py", title="总览", icon=":material/map:", url_path="overview", default=True),
+    st.Page("views/compare.py", title="地区对比", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("views/explore.py", title="数据", icon=":material/table_view:", url_path="data"),
+    st.Page("views/articles.py", title="文章", icon=":material/article:", url_path="articles"),
+    st.Page("views/initiatives.py", title="倡议", icon=":material/flag:", url_path="initiatives"),
 ])
 
 st.sidebar.caption("浙江工人日报 · 工会工作数字看板")

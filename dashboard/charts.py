@@ -121,8 +121,9 @@ def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, categor
         customdata=list(zip(custom, labels, n)),
         hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条事实<extra></extra>",
     ))
+    top = float(df[value].max()) / divisor
     fig.update_xaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, showgrid=True,
-                     gridcolor="#e5e5e5", rangemode="tozero", automargin=True)
+                     gridcolor="#e5e5e5", range=[0, top * 1.22 if top > 0 else 1], automargin=True)
     fig.update_yaxes(title_text=category_title, automargin=True)
     fig.update_layout(bargap=0.25, showlegend=False)
     return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
@@ -138,8 +139,9 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
         text=df[count], textposition="outside", cliponaxis=False, customdata=df[category],
         hovertemplate="%{y}<br>%{x}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=count_title, tickformat=",d", rangemode="tozero", gridcolor="#e5e5e5",
-                     automargin=True)
+    top = float(df[count].max())
+    fig.update_xaxes(title_text=count_title, tickformat=",d", gridcolor="#e5e5e5",
+                     range=[0, top * 1.15 if top > 0 else 1], automargin=True)
     fig.update_yaxes(title_text=category_title, automargin=True)
     fig.update_layout(bargap=0.25, showlegend=False)
     return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
@@ -184,6 +186,12 @@ def timeline_chart(df: pd.DataFrame, *, title: str, unit: str, max_categories: i
     return _layout(fig, title, height)
 
 
+def short_label(label: object) -> str:
+    """Bar text: drop a trailing （…） note so the label fits above a narrow bar."""
+    text = "" if label is None or (isinstance(label, float) and math.isnan(label)) else str(label)
+    return text.split("（")[0]
+
+
 def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], cols: int = 3,
                   value_title: str = "") -> go.Figure:
     """Grouped bars of regions per panel (one panel per metric and kind, its own axis and unit).
@@ -208,20 +216,22 @@ def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], 
         sub = df[df["panel"] == p].set_index("region").reindex([x for x in region_order]).reset_index()
         divisor, axis_unit = scales[p]
         labels = sub["label"].fillna("无").tolist() if "label" in sub.columns else [""] * len(sub)
+        top = 0.0
         for reg, val, lab in zip(sub["region"], sub["value"], labels):
+            y = None if pd.isna(val) else float(val) / divisor
+            top = max(top, y or 0.0)
             fig.add_trace(go.Bar(
-                x=[reg], y=[None if pd.isna(val) else float(val) / divisor], name=reg,
-                marker_color=colors[reg], legendgroup=reg, showlegend=reg not in shown,
+                x=[reg], y=[y], name=reg, marker_color=colors[reg], legendgroup=reg,
+                showlegend=reg not in shown, text=[short_label(lab)], textposition="outside", cliponaxis=False,
                 customdata=[[p, lab]], hovertemplate="%{x}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
             ), row=r + 1, col=c + 1)
             shown.add(reg)
-        fig.update_yaxes(title_text=f"{value_title}{axis_unit}", tickformat=TICKFORMAT, rangemode="tozero",
-                         gridcolor="#e5e5e5", row=r + 1, col=c + 1)
-        fig.update_xaxes(showticklabels=False, row=r + 1, col=c + 1)
+        fig.update_yaxes(title_text=f"{value_title}{axis_unit}", tickformat=TICKFORMAT,
+                         range=[0, top * 1.25 if top > 0 else 1], gridcolor="#e5e5e5", row=r + 1, col=c + 1)
+        fig.update_xaxes(tickfont={"size": 11}, row=r + 1, col=c + 1)
     fig.update_annotations(font={"size": 13, "family": FONT})
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1,
-                                               "xanchor": "right", "title": {"text": "地区："}},
-                      margin={"t": 90})
+    fig.update_layout(barmode="group", legend={"x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top",
+                                               "title": {"text": "地区"}})
     fig = _layout(fig, title, 120 + 250 * rows)
-    fig.update_layout(margin={"t": 100})
+    fig.update_layout(margin={"t": 90, "r": 130})
     return fig

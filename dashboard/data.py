@@ -59,7 +59,12 @@ def raw_dir() -> Path:
 
 
 def ensure_database() -> Path:
-    """Ask the ETL to build or refresh the database; one build at a time per process."""
+    """Ask the ETL to build or refresh the database; one build at a time per process.
+
+    `UNION_NO_BUILD=1` uses the file as it is (benchmark and synthetic test databases, which a
+    rebuild from data/raw/ would otherwise extend with the real pages)."""
+    if os.environ.get("UNION_NO_BUILD", "") not in ("", "0"):
+        return db_path()
     from etl.api import ensure_database as _ensure
 
     with _ensure_lock:

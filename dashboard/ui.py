@@ -52,11 +52,11 @@ def show_facts(df: pd.DataFrame, *, key: str | None = None, height: int | str = 
 
 def data_page_link(label: str, params: dict[str, str | list[str]]) -> None:
     """Link to the 数据 page with its filters set (the same query parameters its widgets bind)."""
-    st.page_link("pages/explore.py", label=label, icon="🔎", query_params=params)
+    st.page_link("views/explore.py", label=label, icon=":material/search:", query_params=params)
 
 
 def article_page_link(label: str, article_id: str) -> None:
-    st.page_link("pages/articles.py", label=label, icon="📰", query_params={"article": article_id})
+    st.page_link("views/articles.py", label=label, icon=":material/article:", query_params={"article": article_id})
 
 
 def kind_options() -> list[str]:

@@ -121,18 +121,18 @@ st.markdown("**下载筛选后的全部数字**（共 {} 条，不受分页影�
 d1, d2, d3 = st.columns(3)
 d1.download_button("下载 CSV（UTF-8，Excel 可直接打开）", data=lambda: tables.csv_bytes(data.export_rows(key, flt)),
                    file_name=f"zj_union_facts_{stamp}.csv", mime="text/csv", key="dl_csv", on_click="ignore",
-                   icon="⬇️")
+                   icon=":material/download:")
 if n <= tables.XLSX_MAX_ROWS:
     d2.download_button("下载 Excel（含“说明”工作表）",
                        data=lambda: tables.xlsx_bytes(data.export_rows(key, flt), about()),
-                       file_name=f"zj_union_facts_{stamp}.xlsx", key="dl_xlsx", on_click="ignore", icon="⬇️",
+                       file_name=f"zj_union_facts_{stamp}.xlsx", key="dl_xlsx", on_click="ignore", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 else:
     d2.caption(f"筛选结果超过 Excel 单表上限（{tables.XLSX_MAX_ROWS} 行），请缩小范围或改用 CSV / Parquet。")
 d3.download_button("下载 Parquet（精确数值，供程序分析）",
                    data=lambda: tables.parquet_bytes(data.export_rows(key, flt), about()),
                    file_name=f"zj_union_facts_{stamp}.parquet", mime="application/vnd.apache.parquet",
-                   key="dl_parquet", on_click="ignore", icon="⬇️")
+                   key="dl_parquet", on_click="ignore", icon=":material/download:")
 st.caption("CSV 与 Excel 使用中文列名；以 = + - @ 开头的文字前加了 ' 以免被电子表格当作公式执行。"
            "Parquet 保留数据库原列名和精确小数。")
 

@@ -1,0 +1,105 @@
+"""Downloads: CSV with BOM, XLSX with a 说明 sheet, Parquet with exact values; formulas neutralised."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import load_workbook
+
+from dashboard import tables
+from dashboard.data import FactFilter
+
+
+def sample() -> pa.Table:
+    rows = [
+        {"fact_id": "f1", "article_id": "a1", "doc": "d", "issue_date": date(2021, 8, 2), "metric": "funding",
+         "metric_label": "经费投入", "kind": "increment", "value": Decimal("27000000.00"), "unit": "元",
+         "approx": "exact", "region": "湖州市", "region_code": "330500", "city": "湖州市", "county": None,
+         "town": None, "period_label": "今年", "period_start": date(2021, 1, 1), "period_end": date(2021, 12, 31),
+         "initiative": "@共富工坊", "evidence": "=投入经费2700万元", "article_title": "+湖州", "counted": True},
+        {"fact_id": "f2", "article_id": "a1", "doc": "d", "issue_date": date(2021, 8, 2), "metric": "union_orgs",
+         "metric_label": "工会组织", "kind": "total", "value": Decimal("12.50"), "unit": "家", "approx": "over",
+         "region": "长三角", "region_code": None, "city": "", "county": None, "town": None, "period_label": None,
+         "period_start": None, "period_end": None, "initiative": None, "evidence": "-12.5家", "article_title": "t",
+         "counted": False},
+    ]
+    schema = pa.schema([(k, pa.decimal128(20, 2) if k == "value" else pa.date32() if k in (
+        "issue_date", "period_start", "period_end") else pa.bool_() if k == "counted" else pa.string())
+                        for k in rows[0]])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def test_csv_has_bom_chinese_headers_exact_numbers_and_no_formulas():
+    data = tables.csv_bytes(sample())
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    assert "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    assert header[:7] == ["出版日期", "指标", "类型", "数值", "单位", "约数", "数值（中文写法）"]
+    r1 = dict(zip(header, rows[1]))
+    assert r1["数值"] == "27000000" and r1["数值（中文写法）"] == "2700万元" and r1["类型"] == "新增"
+    assert r1["原文证据"] == "'=投入经费2700万元"
+    assert r1["倡议"] == "'@共富工坊" and r1["文章标题"] == "'+湖州"
+    assert r1["出版日期"] == "2021-08-02" and r1["计入汇总"] == "是"
+    r2 = dict(zip(header, rows[2]))
+    assert r2["数值"] == "12.5" and r2["数值（中文写法）"] == "≥12.5家" and r2["约数"] == "≥（不少于）"
+    assert r2["原文证据"] == "'-12.5家" and r2["计入汇总"] == "否" and r2["时期开始"] == ""
+    assert len(rows) == 3
+
+
+def test_xlsx_rows_types_and_about_sheet():
+    about = [("导出时间", "2024-01-01T12:00:00+08:00"), ("筛选：原文证据包含", "=1+1")]
+    wb = load_workbook(io.BytesIO(tables.xlsx_bytes(sample(), about)))
+    assert wb.sheetnames == ["数据", "说明"]
+    ws = wb["数据"]
+    header = [c.value for c in ws[1]]
+    r1 = dict(zip(header, [c.value for c in ws[2]]))
+    assert r1["数值"] == 27000000 and isinstance(r1["数值"], int)   # numbers stay numbers
+    assert r1["原文证据"] == "'=投入经费2700万元"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert r1["出版日期"].date() == date(2021, 8, 2)
+    r2 = dict(zip(header, [c.value for c in ws[3]]))
+    assert r2["数值"] == 12.5
+    assert ws.max_row == 3
+    info = [[c.value for c in row] for row in wb["说明"].iter_rows()]
+    assert info == [["项目", "内容"], ["导出时间", "2024-01-01T12:00:00+08:00"], ["筛选：原文证据包含", "'=1+1"]]
+
+
+def test_parquet_keeps_exact_values_and_notes():
+    t = pq.read_table(io.BytesIO(tables.parquet_bytes(sample(), [("行数", "2")])))
+    assert t.schema.field("value").type == pa.decimal128(20, 2)
+    assert t.column("value").to_pylist() == [Decimal("27000000.00"), Decimal("12.50")]
+    assert t.column("evidence").to_pylist() == ["=投入经费2700万元", "-12.5家"]  # raw data, not for Excel
+    assert t.schema.metadata[b"union_dashboard_export"].decode("utf-8") == '{"行数": "2"}'
+
+
+def test_describe_export_names_every_filter():
+    flt = FactFilter(metrics=("union_orgs",), kinds=("increment", "total"), cities=("宁波市", ""),
+                     years=(2021, 2022), text="快递", counted_only=True)
+    rows = dict(tables.describe_export(flt, labels={"union_orgs": "工会组织"}, exported_at="T", source="S",
+                                       database="D", n_rows=7, link="data?x=1", rule="**统计口径**：…"))
+    assert rows["筛选：指标"] == "工会组织"
+    assert rows["筛选：数字类型"] == "新增、累计"
+    assert rows["筛选：地市"] == "宁波市、省外或未定位"
+    assert rows["筛选：区县"] == "全部"
+    assert rows["筛选：时期（数字所属年份）"] == "2021–2022 年"
+    assert rows["筛选：原文证据包含"] == "快递" and rows["筛选：只看计入汇总"] == "是"
+    assert rows["行数"] == "7" and rows["导出时间"] == "T" and rows["统计口径"] == "统计口径：…"
+
+
+def test_fact_display_frame():
+    df = sample().to_pandas()
+    out = tables.fact_display_frame(df)
+    assert list(out.columns) == ["出版日期", "指标", "类型", "数值", "约数", "地区", "地市", "时期", "倡议", "原文证据",
+                                 "文章", "计入汇总"]
+    assert out["数值"].tolist() == ["2700万元", "≥12.5家"]
+    assert out["地市"].tolist() == ["湖州市", "省外"]
+    assert out["文章"].tolist() == ["articles?article=a1&fact=f1", "articles?article=a1&fact=f2"]
+    assert out["计入汇总"].tolist() == [True, False]
+    assert isinstance(out, pd.DataFrame)
