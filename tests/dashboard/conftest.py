@@ -175,10 +175,39 @@ def _oracle(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def _plotly_specs(at) -> list[dict]:
+def _unpack(obj):
+    """Plotly's JSON packs numeric arrays as {"dtype", "bdata"} (base64); turn them back into lists."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        if set(obj) >= {"dtype", "bdata"}:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            return arr.reshape(obj["shape"]).tolist() if "shape" in obj else arr.tolist()
+        return {k: _unpack(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_unpack(v) for v in obj]
+    return obj
+
+
+def _plotly_specs(at) -> list:
+    """The page's Plotly figures, rebuilt as Figure objects."""
     import json
 
-    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    import plotly.graph_objects as go
+
+    return [go.Figure(_unpack(json.loads(e.proto.spec))) for e in at.get("plotly_chart")]
+
+
+def _fact_tables(at) -> list:
+    """The fact tables on the page (st.dataframe without selection has no key in AppTest)."""
+    return [d.value for d in at.dataframe if "原文证据" in d.value.columns]
+
+
+@pytest.fixture
+def fact_tables():
+    return _fact_tables
 
 
 @pytest.fixture
