@@ -16,7 +16,9 @@ from typing import Iterator
 from .model import Document
 
 SUFFIXES = {".txt": "page", ".md": "page", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024       # a JSON Lines file holds many articles
+MAX_PAGE_BYTES = 20 * 1024 * 1024   # one page or HTML article; real pages are ~20 KB
+MB = 1024 * 1024
 
 
 class ReadError(Exception):
@@ -115,8 +117,10 @@ def read_file(path: Path, manifest: dict[str, dict] | None = None) -> tuple[list
         raise ReadError(f"unsupported file type {path.suffix or '(none)'}")
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(f"file too large ({size // 1_000_000} MB; limit {MAX_BYTES // 1_000_000} MB)")
+        limit = MAX_BYTES if fmt == "jsonl" else MAX_PAGE_BYTES
+        if size > limit:
+            what = "file too large" if fmt == "jsonl" else "file too large for a page"
+            raise ReadError(f"{what}: {size / MB:.0f} MB, limit {limit // MB} MB")
         data = path.read_bytes()
     except PermissionError:
         raise ReadError("permission denied") from None
