@@ -3,7 +3,10 @@ in this process, a local process pool (the default) or a Dask cluster; only this
 writes the database."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -45,9 +48,38 @@ def _local_map(workers: int, manifest: dict) -> Callable[[list[str]], Iterator[F
             for p in paths:
                 yield process_file(p, manifest)
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forkserver: workers do not inherit this process's open database copy (a fork would, and
+        # after a kill -9 would keep it open), nor DuckDB's threads.
+        ctx = None
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["etl.pipeline"])  # imported once, not once per worker
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_ingest,
+                                 initargs=(os.getpid(),)) as pool:
             yield from pool.map(process_file, paths, [manifest] * len(paths), chunksize=8)
     return run
+
+
+def _exit_with_ingest(pid: int) -> None:
+    """Pool workers end with the ingest process `pid`: after a kill -9 of it nothing else would stop
+    them (they wait for work forever, and a forkserver parent stays up as long as they do)."""
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="exit-with-ingest").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the id now belongs to another user
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # killed but not yet reaped
+    except OSError:
+        return True
 
 
 def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str | Path | None = None,
