@@ -48,8 +48,8 @@ def _local_map(workers: int, manifest: dict) -> Callable[[list[str]], Iterator[F
             for p in paths:
                 yield process_file(p, manifest)
             return
-        # forkserver: workers do not inherit this process's open database copy (a fork would, and
-        # after a kill -9 would keep it open), nor DuckDB's threads.
+        # forkserver: workers do not inherit this process's open database copy and writer lock
+        # (a fork would, and after a kill -9 they would keep both), nor DuckDB's threads.
         ctx = None
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
@@ -102,7 +102,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         mapper = dask_map(address, manifest)
     else:
         mapper = _local_map(workers, manifest)
-    writer = Writer(Path(db_path))
+    writer = Writer(Path(db_path), on_wait=log)
     bar = _progress(len(files), progress)
     try:
         pending, candidates = [], []

@@ -8,6 +8,12 @@ import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers there are not serialised
+    fcntl = None
 
 import duckdb
 import pandas as pd
@@ -37,15 +43,20 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 class Writer:
     """Writes into a temporary copy of `db_path`; `commit()` swaps it in, `abort()` drops it."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, on_wait: Callable[[str], None] | None = None):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.{os.getpid()}.tmp")
-        _remove_stale_temps(self.db_path)
-        if self.db_path.exists():
-            shutil.copyfile(self.db_path, self.tmp_path)
-        self.con = connect(self.tmp_path)
-        self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
+        self._lock = _writer_lock(self.db_path, on_wait)
+        try:
+            self.tmp_path = self.db_path.with_name(f".{self.db_path.name}.{os.getpid()}.tmp")
+            _remove_stale_temps(self.db_path)
+            if self.db_path.exists():
+                shutil.copyfile(self.db_path, self.tmp_path)
+            self.con = connect(self.tmp_path)
+            self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
+        except BaseException:
+            self._lock.close()
+            raise
 
     def unchanged(self, doc: str, text: str) -> bool:
         return self.known.get(doc) == document_id(doc, text)
@@ -104,9 +115,12 @@ class Writer:
         con.execute("COMMIT")
 
     def commit(self) -> None:
-        self.con.execute("CHECKPOINT")
-        self.con.close()
-        os.replace(self.tmp_path, self.db_path)
+        try:
+            self.con.execute("CHECKPOINT")
+            self.con.close()
+            os.replace(self.tmp_path, self.db_path)
+        finally:
+            self._lock.close()
 
     def abort(self) -> None:
         try:
@@ -114,6 +128,23 @@ class Writer:
         finally:
             for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
                 p.unlink(missing_ok=True)
+            self._lock.close()
+
+
+def _writer_lock(db_path: Path, on_wait: Callable[[str], None] | None):
+    """One writer per database at a time, until its swap: two runs that each copied the old file
+    would otherwise both succeed, and the later swap would silently drop the earlier run's rows.
+    The kernel releases the lock when the holder dies, even by kill -9."""
+    f = open(db_path.with_name(f".{db_path.name}.lock"), "a")
+    if fcntl is None:
+        return f
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait:
+            on_wait(f"waiting for another ingest into {db_path} to finish")
+        fcntl.flock(f, fcntl.LOCK_EX)
+    return f
 
 
 def _remove_stale_temps(db_path: Path) -> None:
