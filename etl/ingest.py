@@ -108,6 +108,8 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         pending, candidates = [], []
         for outcome in mapper(files):
             bar.update(1)
+            if not outcome.error:
+                outcome.warnings.extend(_content_notes(outcome))
             for w in outcome.warnings:
                 log(f"warning {outcome.path}: {w}")
                 report.warnings.append((outcome.path, w))
@@ -139,6 +141,16 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         bar.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _content_notes(outcome: FileOutcome) -> list[str]:
+    """A file that reads fine but yields nothing is worth one line: wrong page, bad OCR, an advert."""
+    articles = [a for r in outcome.results for a in r.articles if a.article.text.strip()]
+    if not articles:
+        return ["no article text found; nothing extracted"]
+    if not any(a.facts for a in articles):
+        return [f"no numbers found in its {len(articles)} article{'s' if len(articles) > 1 else ''}"]
+    return []
 
 
 class _NoBar:
