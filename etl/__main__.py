@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from .api import DEFAULT_DB, DEFAULT_RAW, ROOT
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--promote", metavar="NAME", help="add this candidate to data/initiatives.yaml")
 
     a = ap.parse_args(argv)
+    # jieba imports the deprecated pkg_resources; its two-line warning, repeated by every worker
+    # process (they inherit the environment, not the filter), would bury the per-file problem lines.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    os.environ.setdefault("PYTHONWARNINGS", "ignore:pkg_resources is deprecated:UserWarning")
     return {"ingest": _ingest, "export": _export, "evaluate": _evaluate, "stats": _stats,
             "initiatives": _initiatives}[a.command](a)
 
