@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.formatting import axis_scale, combine_approx, format_fact_value, format_number
 
@@ -88,14 +87,20 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
     divisor, axis_unit = axis_scale(df["value"].max(), unit)
     labels = value_labels(df, unit)
     n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
+    # Each feature's shape is sent once: grey ones in the first trace, coloured ones in the second.
+    with_data = set(df["code"])
+    blank = [c for c in codes if c not in with_data]
     fig = go.Figure()
+    if blank:
+        fig.add_trace(go.Choroplethmap(
+            geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in set(blank)]},
+            locations=blank, z=[0] * len(blank), showscale=False,
+            colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "white", "width": 1}},
+            customdata=[[names[c]] for c in blank], hovertemplate="%{customdata[0]}：暂无数据<extra></extra>",
+        ))
     fig.add_trace(go.Choroplethmap(
-        geojson=geo, locations=codes, z=[0] * len(codes), showscale=False,
-        colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "white", "width": 1}},
-        customdata=[[names[c]] for c in codes], hovertemplate="%{customdata[0]}：暂无数据<extra></extra>",
-    ))
-    fig.add_trace(go.Choroplethmap(
-        geojson=geo, locations=df["code"], z=df["value"].astype(float) / divisor, colorscale="Blues",
+        geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
+        locations=df["code"], z=df["value"].astype(float) / divisor, colorscale="Blues",
         marker={"line": {"color": "white", "width": 1}},
         colorbar={"title": {"text": axis_unit}, "tickformat": TICKFORMAT, "thickness": 14},
         customdata=list(zip(df["name"], labels, n)),
@@ -192,46 +197,60 @@ def short_label(label: object) -> str:
     return text.split("（")[0]
 
 
+def _unit(x: float) -> float:
+    """A paper coordinate inside [0, 1] despite float rounding."""
+    return min(1.0, max(0.0, round(x, 6)))
+
+
 def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], cols: int = 3,
                   value_title: str = "") -> go.Figure:
     """Grouped bars of regions per panel (one panel per metric and kind, its own axis and unit).
 
     df columns: panel (e.g. 工会组织·新增), unit, region (name), value, label (hover text).
+    The grid is laid out by hand: make_subplots with per-panel updates is quadratic in panels.
     """
     _require(df, "panel", "unit", "region", "value")
     panels = list(dict.fromkeys(df["panel"]))
     cols = max(1, min(cols, len(panels)))
     rows = math.ceil(len(panels) / cols)
-    scales = {}
-    for p in panels:
-        sub = df[df["panel"] == p]
-        scales[p] = axis_scale(sub["value"].max(), sub["unit"].iloc[0])
-    titles = [f"{p}（{scales[p][1]}）" for p in panels]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.09,
-                        vertical_spacing=min(0.5 / max(rows, 1), 0.16))
+    h_gap, v_gap = 0.09, min(0.5 / rows, 0.16) if rows > 1 else 0.0
+    col_w = (1 - h_gap * (cols - 1)) / cols
+    row_h = (1 - v_gap * (rows - 1)) / rows
     colors = {r: REGION_COLORS[i % len(REGION_COLORS)] for i, r in enumerate(region_order)}
+    traces: list[dict] = []
+    layout: dict = {"annotations": []}
     shown: set[str] = set()
     for i, p in enumerate(panels):
         r, c = divmod(i, cols)
-        sub = df[df["panel"] == p].set_index("region").reindex([x for x in region_order]).reset_index()
-        divisor, axis_unit = scales[p]
+        n = i + 1
+        sub = df[df["panel"] == p].set_index("region").reindex(list(region_order)).reset_index()
+        divisor, axis_unit = axis_scale(sub["value"].max(), df.loc[df["panel"] == p, "unit"].iloc[0])
         labels = sub["label"].fillna("无").tolist() if "label" in sub.columns else [""] * len(sub)
         top = 0.0
         for reg, val, lab in zip(sub["region"], sub["value"], labels):
             y = None if pd.isna(val) else float(val) / divisor
             top = max(top, y or 0.0)
-            fig.add_trace(go.Bar(
-                x=[reg], y=[y], name=reg, marker_color=colors[reg], legendgroup=reg,
-                showlegend=reg not in shown, text=[short_label(lab)], textposition="outside", cliponaxis=False,
-                customdata=[[p, lab]], hovertemplate="%{x}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
-            ), row=r + 1, col=c + 1)
+            traces.append({
+                "type": "bar", "x": [reg], "y": [y], "name": reg, "xaxis": f"x{n}", "yaxis": f"y{n}",
+                "marker": {"color": colors[reg]}, "legendgroup": reg, "showlegend": reg not in shown,
+                "text": [short_label(lab)], "textposition": "outside", "cliponaxis": False,
+                "customdata": [[p, lab]], "hovertemplate": "%{x}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
+            })
             shown.add(reg)
-        fig.update_yaxes(title_text=f"{value_title}{axis_unit}", tickformat=TICKFORMAT,
-                         range=[0, top * 1.25 if top > 0 else 1], gridcolor="#e5e5e5", row=r + 1, col=c + 1)
-        fig.update_xaxes(tickfont={"size": 11}, row=r + 1, col=c + 1)
-    fig.update_annotations(font={"size": 13, "family": FONT})
-    fig.update_layout(barmode="group", legend={"x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top",
-                                               "title": {"text": "地区"}})
+        x0 = c * (col_w + h_gap)
+        y1 = 1 - r * (row_h + v_gap)
+        suffix = "" if n == 1 else str(n)
+        layout[f"xaxis{suffix}"] = {"domain": [_unit(x0), _unit(x0 + col_w)], "anchor": f"y{n}",
+                                    "tickfont": {"size": 11}}
+        layout[f"yaxis{suffix}"] = {"domain": [_unit(y1 - row_h), _unit(y1)], "anchor": f"x{n}", "title": {"text": f"{value_title}{axis_unit}"},
+                                    "tickformat": TICKFORMAT, "range": [0, top * 1.25 if top > 0 else 1],
+                                    "gridcolor": "#e5e5e5"}
+        layout["annotations"].append({
+            "text": f"{p}（{axis_unit}）", "x": x0 + col_w / 2, "y": y1, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13, "family": FONT}})
+    layout.update(barmode="group", legend={"x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top",
+                                           "title": {"text": "地区"}})
+    fig = go.Figure(data=traces, layout=layout)
     fig = _layout(fig, title, 120 + 250 * rows)
     fig.update_layout(margin={"t": 90, "r": 130})
     return fig

@@ -100,9 +100,19 @@ SELECT v.*,
        CASE WHEN v.initiative IS NULL OR trim(v.initiative) = '' THEN []::VARCHAR[]
             ELSE list_filter(list_transform(string_split(v.initiative, '|'), lambda x: trim(x)), lambda x: x <> '')
        END AS initiatives,
-       r.level AS region_level
+       r.level AS region_level,
+       -- the tables' order (newest issue first, then position in the article), as one integer
+       a.seq AS article_seq,
+       row_number() OVER (ORDER BY v.issue_date DESC NULLS LAST, v.doc, a.seq, v.article_id,
+                                   v.evidence_start NULLS LAST, v.fact_id) AS ord
 FROM src.fact_view v
 LEFT JOIN src.regions r ON r.code = v.region_code
+LEFT JOIN src.articles a ON a.article_id = v.article_id
+ORDER BY ord;
+CREATE TABLE arts AS
+SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
+       count(*) AS n_facts, min(ord) AS ord
+FROM fv GROUP BY article_id ORDER BY ord;
 """
 
 
@@ -200,7 +210,7 @@ class FactFilter:
 FACT_COLUMNS = """fact_id, article_id, doc, issue_date, metric, metric_label, kind, value, unit, approx,
     region, region_code, city, county, town, period_label, period_start, period_end, initiative,
     evidence, article_title, counted"""
-FACT_ORDER = "issue_date DESC NULLS LAST, doc, article_id, evidence_start NULLS LAST, fact_id"
+FACT_ORDER = "ord"  # = issue_date DESC NULLS LAST, doc, article seq, article_id, evidence_start, fact_id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +400,17 @@ def export_rows(key: DbKey, flt: FactFilter) -> pa.Table:
 # Region comparison
 
 
-_COMPARE_MATCH = """(f.region_code = s.code OR (? AND (f.city_code = s.code OR f.county_code = s.code)))"""
+def _compare_matches(include_sub: bool) -> str:
+    """Counted facts of each selected region (and, with `include_sub`, of its sub-regions), as slim
+    rows. Equi-joins in a UNION ALL: an OR in the join condition would compare every pair of rows."""
+    cols = "s.code AS compare_code, f.ord, f.metric, f.kind, f.value, f.approx"
+    own = f"SELECT {cols} FROM s JOIN fv f ON f.region_code = s.code WHERE f.counted"
+    if not include_sub:
+        return own
+    return (own + f" UNION ALL SELECT {cols} FROM s JOIN fv f ON f.city_code = s.code"
+                  " WHERE f.counted AND f.region_code IS DISTINCT FROM f.city_code"
+                  f" UNION ALL SELECT {cols} FROM s JOIN fv f ON f.county_code = s.code"
+                  " WHERE f.counted AND f.region_code IS DISTINCT FROM f.county_code")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -398,12 +418,11 @@ def compare_summary(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...],
                     include_sub: bool = True) -> pd.DataFrame:
     """Per selected region, metric and kind: counted sum, number of facts, approximations."""
     return _query(key, f"""
-        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code)
-        SELECT s.code, f.metric, f.kind, sum(f.value) AS value, count(*) AS n,
-               list(DISTINCT f.approx ORDER BY f.approx) AS approxes
-        FROM s JOIN fv f ON {_COMPARE_MATCH}
-        WHERE f.counted AND list_contains(?::VARCHAR[], f.kind)
-        GROUP BY ALL ORDER BY f.metric, f.kind, s.code""", [list(codes), include_sub, list(kinds)])
+        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code), m AS ({_compare_matches(include_sub)})
+        SELECT compare_code AS code, metric, kind, sum(value) AS value, count(*) AS n,
+               list(DISTINCT approx ORDER BY approx) AS approxes
+        FROM m WHERE list_contains(?::VARCHAR[], kind)
+        GROUP BY ALL ORDER BY metric, kind, code""", [list(codes), list(kinds)])
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -411,15 +430,15 @@ def compare_facts(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...], in
                   per_bar: int = 50) -> pd.DataFrame:
     """The facts behind each bar of the comparison (counted ones, as in the bars), the largest
     `per_bar` of each region, metric and kind."""
-    cols = ", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))
     return _query(key, f"""
-        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code)
-        SELECT s.code AS compare_code, {cols}
-        FROM s JOIN fv f ON {_COMPARE_MATCH}
-        WHERE f.counted AND list_contains(?::VARCHAR[], f.kind)
-        QUALIFY row_number() OVER (PARTITION BY s.code, f.metric, f.kind ORDER BY f.value DESC, f.fact_id) <= ?
-        ORDER BY f.metric, f.kind, s.code, f.value DESC, f.fact_id""",
-                  [list(codes), include_sub, list(kinds), int(per_bar)])
+        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code), m AS ({_compare_matches(include_sub)}),
+             top AS (SELECT compare_code, ord FROM m WHERE list_contains(?::VARCHAR[], kind)
+                     QUALIFY row_number() OVER (PARTITION BY compare_code, metric, kind
+                                                ORDER BY value DESC, ord) <= ?)
+        SELECT top.compare_code, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
+        FROM top JOIN fv f USING (ord)
+        ORDER BY f.metric, f.kind, top.compare_code, f.value DESC, f.ord""",
+                  [list(codes), list(kinds), int(per_bar)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,27 +466,20 @@ def article_facts(key: DbKey, article_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def article_list(key: DbKey, flt: FactFilter, title_query: str = "", limit: int = 200,
-                 offset: int = 0) -> pd.DataFrame:
-    """Articles that hold facts matching `flt`, newest first, optionally by words in the title."""
-    where, params = flt.where()
+def article_list(key: DbKey, title_query: str = "", limit: int = 200, offset: int = 0) -> pd.DataFrame:
+    """Articles that hold facts, newest first, optionally by words in the title."""
     tq = title_query.strip()
-    return _query(key, f"""
-        SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc,
-               any_value(issue_date) AS issue_date, count(*) AS n_facts
-        FROM fv WHERE {where} AND (? = '' OR contains(lower(coalesce(article_title, '')), lower(?)))
-        GROUP BY article_id ORDER BY issue_date DESC NULLS LAST, title, article_id LIMIT ? OFFSET ?""",
-                  params + [tq, tq, int(limit), int(offset)])
+    return _query(key, """
+        SELECT article_id, title, doc, issue_date, n_facts FROM arts
+        WHERE ? = '' OR contains(lower(coalesce(title, '')), lower(?))
+        ORDER BY ord LIMIT ? OFFSET ?""", [tq, tq, int(limit), int(offset)])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def article_count(key: DbKey, flt: FactFilter, title_query: str = "") -> int:
-    where, params = flt.where()
+def article_count(key: DbKey, title_query: str = "") -> int:
     tq = title_query.strip()
-    return int(_query(key, f"""
-        SELECT count(DISTINCT article_id) FROM fv
-        WHERE {where} AND (? = '' OR contains(lower(coalesce(article_title, '')), lower(?)))""",
-                      params + [tq, tq]).iloc[0, 0])
+    return int(_query(key, "SELECT count(*) FROM arts WHERE ? = '' OR contains(lower(coalesce(title, '')), lower(?))",
+                      [tq, tq]).iloc[0, 0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,14 +488,13 @@ def article_count(key: DbKey, flt: FactFilter, title_query: str = "") -> int:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def initiative_rank(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Initiatives by number of counted facts, with the regions and articles they reach."""
+    """Initiatives by number of counted facts, with the regions and cities they reach."""
     where, params = flt.where()
     return _query(key, f"""
         SELECT i AS initiative, count(*) FILTER (WHERE counted) AS n_facts,
                count(DISTINCT region) AS n_regions,
-               count(DISTINCT city) FILTER (WHERE city IS NOT NULL AND city NOT IN ('', '浙江省')) AS n_cities,
-               count(DISTINCT article_id) AS n_articles
-        FROM (SELECT unnest(initiatives) AS i, counted, region, city, article_id FROM fv WHERE {where})
+               count(DISTINCT city) FILTER (WHERE city IS NOT NULL AND city NOT IN ('', '浙江省')) AS n_cities
+        FROM (SELECT unnest(initiatives) AS i, counted, region, city FROM fv WHERE {where})
         GROUP BY i ORDER BY n_facts DESC, n_regions DESC, i""", params)
 
 

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.data import FactFilter
 from dashboard.formatting import format_fact_value, highlight_html, kind_label
 from dashboard.tables import fact_display_frame
 
@@ -35,7 +34,7 @@ fact_id = st.query_params.get("fact")
 def article_picker(expanded: bool) -> None:
     with st.expander("查找文章", expanded=expanded):
         q = st.text_input("按标题查找", key="aq", bind="query-params", placeholder="例如：宁波、驿站")
-        total = data.article_count(key, FactFilter(), q or "")
+        total = data.article_count(key, q or "")
         if total == 0:
             st.info("没有标题含这些字的、带数字的文章。")
             return
@@ -43,7 +42,7 @@ def article_picker(expanded: bool) -> None:
         area = st.container()
         page = st.pagination(pages, key="apage", bind="query-params") if pages > 1 else 1
         page = min(max(1, int(page or 1)), pages)
-        lst = data.article_list(key, FactFilter(), q or "", limit=LIST_SIZE, offset=(page - 1) * LIST_SIZE)
+        lst = data.article_list(key, q or "", limit=LIST_SIZE, offset=(page - 1) * LIST_SIZE)
         with area:
             st.caption(f"共 {total} 篇带数字的文章（按出版日期从新到旧）。选中一行即可打开。")
             frame = pd.DataFrame({

@@ -48,8 +48,7 @@ with left:
                          config={"displayModeBar": False})
 with right:
     st.dataframe({"倡议": rank["initiative"], "数字条数": rank["n_facts"].astype(int),
-                  "覆盖地区数": rank["n_regions"].astype(int), "涉及地市数": rank["n_cities"].astype(int),
-                  "文章数": rank["n_articles"].astype(int)}, hide_index=True, height=min(38 + 35 * len(rank), 520))
+                  "覆盖地区数": rank["n_regions"].astype(int), "涉及地市数": rank["n_cities"].astype(int)}, hide_index=True, height=min(38 + 35 * len(rank), 520))
     st.caption("数字条数为去重后的条数；一条数字可同时属于几个倡议。覆盖地区数按数字所指的省、市、区县、乡镇计。")
 
 # A click on a bar selects that initiative below; only a new click overrides the select box.

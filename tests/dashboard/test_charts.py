@@ -27,13 +27,21 @@ def test_region_map_is_offline_and_labelled():
     assert fig.layout.title.text == "全省各地市经费投入（新增）"
     assert fig.layout.map.style == "white-bg"          # no tiles, no world map fetched
     assert all(isinstance(t, go.Choroplethmap) for t in fig.data)
-    base, values = fig.data
-    assert list(base.locations) == ["330200", "330500"]  # every region drawn, grey where no data
+    values, = fig.data                                   # both regions have data: no grey layer
     assert list(values.locations) == ["330200", "330500"]
+    assert [f["id"] for f in values.geojson["features"]] == ["330200", "330500"]
     assert list(values.z) == [2700.0, 300.0]            # in 万元, as the colour bar says
     assert values.colorbar.title.text == "万元"
     assert [c[1] for c in values.customdata] == ["2700万元", "≥300万元"]
     assert "geo" not in json.loads(fig.to_json())["layout"] or not fig.layout.geo.projection.type
+
+
+def test_region_map_sends_each_shape_once_and_greys_regions_without_data():
+    fig = charts.region_map(regions().iloc[:1], ROOT_GEO, title="t", unit="元")
+    blank, values = fig.data
+    assert list(blank.locations) == ["330500"] and [f["id"] for f in blank.geojson["features"]] == ["330500"]
+    assert blank.hovertemplate.startswith("%{customdata[0]}：暂无数据")
+    assert list(values.locations) == ["330200"] and [f["id"] for f in values.geojson["features"]] == ["330200"]
 
 
 def test_region_map_refuses_nothing_to_draw():

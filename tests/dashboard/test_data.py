@@ -96,9 +96,9 @@ def test_compare_and_articles(key):
     assert art["title"] == "湖州<script>alert('t')</script>工会" and art["doc"] == "crafted_0802"
     assert data.article(key, "nope") is None
     assert data.article_facts(key, "a1")["fact_id"].tolist() == ["f01", "f02", "f11", "f03", "f04"]
-    lst = data.article_list(key, FactFilter(), "宁波")
-    assert lst["article_id"].tolist() == ["a3", "a1"]
-    assert data.article_count(key, FactFilter(), "") == 4
+    lst = data.article_list(key, "宁波")
+    assert lst["article_id"].tolist() == ["a3", "a1"] and lst["n_facts"].tolist() == [2, 5]
+    assert data.article_count(key, "") == 4 and data.article_count(key, "湖州") == 1
 
 
 def test_reopens_after_the_etl_swaps_the_file(crafted_db, use_db, tmp_path):

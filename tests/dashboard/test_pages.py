@@ -169,8 +169,9 @@ def test_data_filter_table_and_downloads(real_db, use_db, run_page, oracle, down
     no_errors(at)
     expected = oracle(real_db, """SELECT fact_id, value, unit, approx, evidence FROM fact_view
                                   WHERE metric = 'union_orgs' AND kind = 'increment'
-                                  ORDER BY issue_date DESC NULLS LAST, doc, article_id, evidence_start NULLS LAST,
-                                           fact_id""")
+                                  ORDER BY issue_date DESC NULLS LAST, doc,
+                                           (SELECT seq FROM articles a WHERE a.article_id = fact_view.article_id),
+                                           article_id, evidence_start NULLS LAST, fact_id""")
     assert expected, "the real pages report new union organisations"
     assert at.markdown[0].value.startswith(f"**共 {len(expected)} 条数字**")
     shown = at.dataframe(key="facts_table").value
@@ -266,7 +267,7 @@ def test_article_unknown_id_says_so(crafted_db, use_db, run_page):
     no_errors(at)
     assert at.warning[0].value.startswith("找不到编号为 nope 的文章")
     assert at.dataframe(key="article_list").value["标题"].tolist() == [
-        "全省职工技能竞赛", "宁波工会“两基”工作跑出加速度", "宁波工会“两基”工作跑出加速度", "湖州<script>alert('t')</script>工会"]
+        "宁波工会“两基”工作跑出加速度", "全省职工技能竞赛", "宁波工会“两基”工作跑出加速度", "湖州<script>alert('t')</script>工会"]
 
 
 # ---- 倡议 -------------------------------------------------------------------------------------

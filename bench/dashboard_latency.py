@@ -1,0 +1,226 @@
+"""Dashboard latency at scale: a synthetic DuckDB of 1,000,000 facts with the real schema, then the
+median server time of each page's queries (uncached) and of full page script runs (AppTest).
+
+Usage: python bench/dashboard_latency.py [--facts N] [--reps R] [--rebuild]
+Page runs are timed twice: "filter change" empties the caches of every filter-dependent query
+(reference lists such as regions stay cached, as they would); "cold" empties all query caches.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import logging  # noqa: E402
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+from bench.synth import SCHEMA, build_synthetic_db  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def synthetic_db(n_facts: int, rebuild: bool) -> Path:
+    path = OUT / f"synth_{n_facts}.duckdb"
+    stale = path.exists() and path.stat().st_mtime < SCHEMA.stat().st_mtime
+    if rebuild or stale or not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        build_synthetic_db(path, n_facts)
+        print(f"generated {path.relative_to(ROOT)} ({n_facts:,} facts) in {time.perf_counter() - t0:.1f} s")
+    else:
+        print(f"reusing {path.relative_to(ROOT)} (--rebuild to regenerate)")
+    return path
+
+
+def median_ms(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def raw(cached):
+    """The function behind @st.cache_data: time the query itself, not the cache."""
+    return cached._info.func
+
+
+def query_benchmarks(reps: int) -> dict[str, list[tuple[str, float]]]:
+    from dashboard import data
+    from dashboard.data import FactFilter
+
+    key = data.current_key()
+    t0 = time.perf_counter()
+    data._database(key)
+    print(f"open + snapshot of fact_view (once per database file): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    cities = tuple(raw(data.filter_options)(key)["cities"][:11]) + ("浙江省",)
+    base = FactFilter(metrics=("union_orgs",), kinds=("increment",))
+    ningbo = FactFilter(metrics=("union_orgs",), kinds=("increment",), region_codes=("330200",))
+    some = FactFilter(metrics=("union_orgs", "funding"), kinds=("increment",), cities=("宁波市", "湖州市"),
+                      text="宁波", years=(2018, 2022))
+    article_id = raw(data.fact_rows)(key, FactFilter(), 1)["article_id"].iloc[0]
+    ini = raw(data.filter_options)(key)["initiatives"][0]
+    pages = {
+        "总览": [
+            ("totals (cards)", lambda: raw(data.totals)(key, FactFilter(kinds=("increment",), cities=cities))),
+            ("by_region city (map, bars)", lambda: raw(data.by_region)(key, base, "city", True)),
+            ("by_region county of 宁波 (drill)", lambda: raw(data.by_region)(key, base, "county", True, "330200")),
+            ("by_initiative", lambda: raw(data.by_initiative)(key, FactFilter(metrics=("union_orgs",),
+                                                                              kinds=("increment",), cities=cities))),
+            ("timeline", lambda: raw(data.timeline)(key, FactFilter(metrics=("union_orgs",), kinds=("increment",),
+                                                                    cities=cities))),
+            ("facts behind a bar (宁波市)", lambda: raw(data.fact_rows)(key, ningbo, 1000)),
+        ],
+        "地区对比": [
+            ("compare_summary 宁波/湖州", lambda: raw(data.compare_summary)(key, ("330200", "330500"),
+                                                                        ("increment", "total", "target"), True)),
+            ("compare_facts (50 per bar)", lambda: raw(data.compare_facts)(key, ("330200", "330500"),
+                                                                          ("increment",), True, 50)),
+        ],
+        "数据": [
+            ("fact_count (all)", lambda: raw(data.fact_count)(key, FactFilter())),
+            ("fact_count (5 filters + text)", lambda: raw(data.fact_count)(key, some)),
+            ("totals (filtered)", lambda: raw(data.totals)(key, some)),
+            ("fact_rows page 1", lambda: raw(data.fact_rows)(key, some, 100, 0)),
+            ("fact_rows page 500 (all)", lambda: raw(data.fact_rows)(key, FactFilter(), 100, 49900)),
+            ("filter_options", lambda: raw(data.filter_options)(key)),
+        ],
+        "文章": [
+            ("article", lambda: raw(data.article)(key, article_id)),
+            ("article_facts", lambda: raw(data.article_facts)(key, article_id)),
+            ("article_list (title search)", lambda: raw(data.article_list)(key, "宁波", 30, 0)),
+            ("article_count", lambda: raw(data.article_count)(key, "宁波")),
+        ],
+        "倡议": [
+            ("initiative_rank", lambda: raw(data.initiative_rank)(key, FactFilter())),
+            ("initiative_regions", lambda: raw(data.initiative_regions)(key, FactFilter(initiatives=(ini,)))),
+            ("facts under one", lambda: raw(data.fact_rows)(key, FactFilter(initiatives=(ini,)), 500)),
+        ],
+    }
+    return {page: [(name, median_ms(fn, reps)) for name, fn in items] for page, items in pages.items()}
+
+
+def export_benchmark() -> list[tuple[str, float]]:
+    from dashboard import data, tables
+    from dashboard.data import FactFilter
+
+    key = data.current_key()
+    flt = FactFilter(cities=("宁波市",), kinds=("increment",))
+    out = []
+    t0 = time.perf_counter()
+    tbl = data.export_rows(key, flt)
+    out.append((f"export rows ({tbl.num_rows:,})", (time.perf_counter() - t0) * 1000))
+    for name, fn in (("CSV", lambda: tables.csv_bytes(tbl)), ("Parquet", lambda: tables.parquet_bytes(tbl, [])),
+                     ("XLSX", lambda: tables.xlsx_bytes(tbl, []))):
+        t0 = time.perf_counter()
+        fn()
+        out.append((f"{name} of those rows (on click)", (time.perf_counter() - t0) * 1000))
+    return out
+
+
+REFERENCE = {"metric_table", "region_table", "filter_options", "db_info", "geojson"}
+
+
+def clear_filter_caches() -> None:
+    """Empty the cache of every query whose result depends on the filters."""
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from dashboard import data
+
+    for name, obj in vars(data).items():
+        if isinstance(obj, CachedFunc) and name not in REFERENCE and not name.startswith("_"):
+            obj.clear()
+
+
+def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float]]:
+    """Medians of full script runs per page: defaults, a filter change, and a cold run."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import data
+    from dashboard.data import FactFilter
+
+    key = data.current_key()
+    articles = raw(data.fact_rows)(key, FactFilter(), 2 * reps + 2)["article_id"].tolist()
+    initiatives = raw(data.filter_options)(key)["initiatives"]
+    changes = {
+        "views/overview.py": ("segmented_control", "kind", ["total", "target", "increment"]),
+        "views/compare.py": ("multiselect", "regions", [["330100", "330200"], ["330300", "330212"],
+                                                         ["330200", "330500", "330600"]]),
+        "views/explore.py": ("multiselect", "metrics", [["funding"], ["union_members", "competitions"],
+                                                        ["union_orgs"]]),
+        "views/articles.py": ("query", "article", articles),
+        "views/initiatives.py": ("selectbox", "initiative", initiatives[1:]),
+    }
+    results = {}
+    for page, (widget, wkey, values) in changes.items():
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+        at.run()
+        if page != "views/overview.py":
+            at.switch_page(page)
+            at.run()
+
+        def change(i: int, clear) -> float:
+            value = values[i % len(values)]
+            clear()
+            if widget == "query":
+                at.query_params["article"] = value
+                t0 = time.perf_counter()
+                at.run()
+            else:
+                el = getattr(at, widget)(key=wkey).set_value(value)
+                t0 = time.perf_counter()
+                el.run()
+            assert not at.exception, [e.value for e in at.exception]
+            return (time.perf_counter() - t0) * 1000
+
+        def default_run():
+            st.cache_data.clear()
+            at.run()
+
+        first = median_ms(default_run, reps)
+        warm = statistics.median(change(i, clear_filter_caches) for i in range(reps))
+        cold = statistics.median(change(i + reps, st.cache_data.clear) for i in range(reps))
+        results[page] = (first, warm, cold)
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--facts", type=int, default=1_000_000)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--skip-export", action="store_true")
+    args = ap.parse_args()
+
+    db = synthetic_db(args.facts, args.rebuild)
+    os.environ["UNION_DB"] = str(db)
+    os.environ["UNION_NO_BUILD"] = "1"  # never let the ETL touch the synthetic file
+
+    print(f"\nQueries, uncached, median of {args.reps} (ms):")
+    for page, items in query_benchmarks(args.reps).items():
+        print(f"  {page}  (sum {sum(ms for _, ms in items):.0f} ms)")
+        for name, ms in items:
+            print(f"    {name:40s} {ms:8.1f}")
+    if not args.skip_export:
+        print("\nDownloads (one run each, ms):")
+        for name, ms in export_benchmark():
+            print(f"    {name:40s} {ms:8.0f}")
+    print(f"\nFull page script runs (AppTest), median of {args.reps} (ms):")
+    print(f"    {'page':28s} {'defaults, cold':>15s} {'filter change':>14s} {'filter change, cold':>20s}")
+    names = {"views/overview.py": "总览", "views/compare.py": "地区对比", "views/explore.py": "数据",
+             "views/articles.py": "文章", "views/initiatives.py": "倡议"}
+    for page, (first, warm, cold) in page_benchmarks(args.reps).items():
+        print(f"    {names[page] + ' (' + page + ')':28s} {first:15.0f} {warm:14.0f} {cold:20.0f}")
+
+
+if __name__ == "__main__":
+    main()
