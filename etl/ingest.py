@@ -118,10 +118,10 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
                 report.skipped.append((outcome.path, outcome.error))
                 continue
             report.ingested += 1
-            for r in outcome.results:
+            for r, write in zip(outcome.results, _needs_write(outcome.results, writer)):
                 report.bytes += len(r.text.encode("utf-8"))
                 candidates.extend(r.candidates)
-                if writer.unchanged(r.document.doc, r.text):
+                if not write:
                     report.unchanged += 1
                     continue
                 pending.append(r)
@@ -141,6 +141,16 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         bar.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _needs_write(results: list, writer: Writer) -> list[bool]:
+    """Per document of one file: must it be written? Writer.write replaces a JSON Lines file's rows
+    as a whole, so when any record changed, appeared or disappeared, all its records are written."""
+    flags = [not writer.unchanged(r.document.doc, r.text) for r in results]
+    jsonl = [r for r in results if r.document.source_format == "jsonl"]
+    if jsonl and (any(flags) or writer.jsonl_docs.get(jsonl[0].document.source_file) != {r.document.doc for r in jsonl}):
+        flags = [True] * len(results)
+    return flags
 
 
 def _content_notes(outcome: FileOutcome) -> list[str]:

@@ -54,6 +54,9 @@ class Writer:
                 shutil.copyfile(self.db_path, self.tmp_path)
             self.con = connect(self.tmp_path)
             self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
+            self.jsonl_docs: dict[str, set[str]] = {}  # source file → its records' docs
+            for f, d in self.con.execute("SELECT source_file, doc FROM documents WHERE source_format = 'jsonl'").fetchall():
+                self.jsonl_docs.setdefault(f, set()).add(d)
         except BaseException:
             self._lock.close()
             raise
@@ -86,8 +89,12 @@ class Writer:
         except Exception:
             con.execute("ROLLBACK")
             raise
+        for f in files:
+            self.jsonl_docs[f] = set()
         for d in docs:
             self.known[d[1]] = d[0]
+            if d[3] == "jsonl":
+                self.jsonl_docs[d[2]].add(d[1])
 
     def write_reference(self, candidates: list[tuple[str, str]]) -> None:
         """Regions, metrics and initiatives: derived from data/, rewritten every run."""
