@@ -16,7 +16,7 @@ from .rules import load_yaml
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』")
 _SENTENCE = re.compile(r"[^。!?\n]*(?:[。!?]+[”’」』\"]?|\n|$)")
-_CLAUSE_DELIMS = ",;:、"
+_CLAUSE_DELIMS = ",;:"  # not 、: it lists nouns; numbers in a list are kept apart by each other
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,14 @@ def kind_cues() -> dict[str, re.Pattern]:
             for name in ("target", "completion", "increment", "total", "total_weak")}
 
 
+# 在 … 举行/举办/等乡镇: a venue or a list of locations, whose places are not the subject.
+_LOCATIVE = re.compile(r"在[^,;。在]{1,24}?(?=举行|举办|召开|启动|落下帷幕|开幕|拉开|等(?:乡镇|镇街|街道|地|村|海岛|社区|企业)|设立|建立|建成)")
 _ASIDE = re.compile(r"\([^()]{0,8}\)")
 
 
 def plain(window: str) -> str:
     """A window as the rules read it: no quotation marks, no short bracketed asides (站)."""
-    return _ASIDE.sub("", window).translate(_QUOTES)
+    return _ASIDE.sub("", window).translate(_QUOTES).lstrip("、和及与 ")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -139,6 +141,9 @@ class ArticleExtractor:
         if not places:  # no place in the headline: the lead's first sentence names it
             lead = article.text[:sentences(article.text)[0][1]] if article.text.strip() else ""
             places = gaz.chain(gaz.mentions(lead))
+        if not places:  # nor in the lead: the first place the body names
+            first = next(iter(gaz.chain(gaz.mentions(article.text[:2000]))), None)
+            places = [first] if first else []
         self.region = most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
         self.initiative, self.candidates = article_initiative(article.headings)
         self.plan_end = plan_end(article.text, self.issue)
@@ -185,13 +190,13 @@ class ArticleExtractor:
             rule = next((r for r in rules if r.accepts(q, before, after, plain_sentence, context)), None)
             if rule is not None:
                 metric, rule_id = rule.metric, rule.id
-            elif last and last[1] == q.unit and carry.search(sentence[c_start:q.span[0]].translate(_QUOTES)) \
+            elif last and last[1] == q.unit and carry.search(before) \
                     and not after.strip(" ”\""):
                 metric, rule_id = last[0], "carry_over"
             else:
                 continue
             last = (metric, q.unit)
-            kind = decide_kind(sentence, q, c_start)
+            kind = decide_kind(sentence, q, b_start)
             period = self._period(sentence, q, kind)
             if mentions is None:
                 mentions = self._resolved_places(sentence)
@@ -216,7 +221,10 @@ class ArticleExtractor:
     def _resolved_places(self, sentence: str) -> list[tuple]:
         context = [self.region] if self.region else []
         resolved = []
+        venues = [m.span() for m in _LOCATIVE.finditer(sentence)]
         for m in self.gaz.mentions(sentence):
+            if any(a <= m.start < b for a, b in venues):
+                continue  # where something took place (在艾道镇举办, 在煤山、泗安等乡镇), not who did it
             place = self.gaz.resolve(m, context + [p for _, p in resolved])
             if place is not None:
                 resolved.append((m, place))

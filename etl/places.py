@@ -34,6 +34,7 @@ class Gazetteer:
         self.surfaces: dict[str, list[Place]] = {}
         markers = load_yaml("gazetteer/markers.yaml")
         self.name_suffixes = tuple(markers["name_suffixes"])
+        self.honour_suffixes = tuple(markers["honour_suffixes"])
         stop = set(markers["short_name_stoplist"])
         self.tokenizer = _tokenizer()
         common = self.tokenizer.FREQ
@@ -106,8 +107,10 @@ class Gazetteer:
         return found
 
     def _in_name(self, text: str, end: int) -> bool:
-        """Whether the words after a place name make it part of an organisation's or honour's
-        name (浙江众鑫环保科技有限公司, 嘉兴工匠); a union (南湖区总工会) is the place's own."""
+        """Whether the words after a place name make it part of an organisation's name
+        (浙江众鑫环保科技有限公司) or an honour (嘉兴工匠); a union (南湖区总工会) is the place's own."""
+        if text.startswith(self.honour_suffixes, end):
+            return True
         tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
         return any(s in tail for s in self.name_suffixes)
 
