@@ -133,8 +133,7 @@ def decide_kind(sentence: str, q: Quantity, clause_start: int) -> str:
 class ArticleExtractor:
     def __init__(self, article: Article, issue_date: dt.date | None, gaz: Gazetteer):
         self.article = article
-        self.issue = issue_date or dt.date.today()
-        self.issue_date = issue_date
+        self.issue = issue_date  # None when no date could be found or inferred
         self.gaz = gaz
         headline = "\n".join(article.headings)
         places = gaz.chain(gaz.mentions(headline))
@@ -146,7 +145,7 @@ class ArticleExtractor:
             places = [first] if first else []
         self.region = most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
         self.initiative, self.candidates = article_initiative(article.headings)
-        self.plan_end = plan_end(article.text, self.issue)
+        self.plan_end = plan_end(article.text, self.issue) if self.issue else None
 
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
@@ -213,7 +212,7 @@ class ArticleExtractor:
 
     def _period(self, sentence: str, q: Quantity, kind: str) -> Period:
         mentions = [m for m in find_periods(sentence) if m.end <= q.number_span[0]]
-        period = resolve(mentions[-1], self.issue) if mentions else default_period(self.issue_date)
+        period = resolve(mentions[-1], self.issue) if mentions else default_period(self.issue)
         if kind == "target" and self.plan_end and (not mentions or mentions[-1].rule.kind_hint != "target"):
             period = Period(period.label, period.start, self.plan_end)
         return period

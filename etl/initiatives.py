@@ -33,16 +33,22 @@ def find_initiatives(text: str) -> list[InitiativeMention]:
 
 
 _QUOTED = re.compile(r"“([^“”]{2,12})”")
-_KICKER = re.compile(r"^“([^“”]{2,12})”(?:进行时|系列报道|在行动|专栏)")
-# Quoted words in headlines that are slogans or figures of speech, not programme names.
+# Quoted words that are numbers or have no Chinese are never programme names.
 _NOT_NAME = re.compile(r"^[\d\s]+$|^[^\u4e00-\u9fa5\d]+$")
+
+
+@functools.lru_cache(maxsize=1)
+def _discovery() -> tuple[re.Pattern, tuple[str, ...], tuple[str, ...]]:
+    d = load_yaml("rules/discovery.yaml")
+    return re.compile(d["kicker"]), tuple(d["name_suffixes"]), tuple(d["followed_by"])
 
 
 def discover(headings: tuple[str, ...]) -> list[str]:
     """Candidate initiative names in an article's headings, kicker patterns first."""
+    kicker, _, _ = _discovery()
     found: list[str] = []
     for h in headings:
-        m = _KICKER.match(h)
+        m = kicker.match(h)
         if m:
             found.append(m.group(1))
     for h in headings:
@@ -53,20 +59,32 @@ def discover(headings: tuple[str, ...]) -> list[str]:
     return found
 
 
+def looks_like_programme(heading: str, name: str) -> bool:
+    _, suffixes, follows = _discovery()
+    after = heading.split(f"“{name}”", 1)[1] if f"“{name}”" in heading else ""
+    return name.endswith(suffixes) or after.startswith(follows)
+
+
 def article_initiative(headings: tuple[str, ...]) -> tuple[str, list[str]]:
     """The initiative an article is about and the new candidate names in its headings.
 
-    A lexicon name in the headings wins; else a name in a column kicker (“X”进行时). Other quoted
-    headline words are only candidates: most are slogans (“健康伞”), so a person promotes them.
+    A lexicon name in the headings wins; else a name in a column kicker (“X”进行时); else a
+    quoted headline name that reads as a programme. Other quoted headline words are only
+    candidates: most are figures of speech (“健康伞”), so a person promotes them.
     """
     alias_of, _ = lexicon()
+    kicker, _, _ = _discovery()
     candidates = [c for c in discover(headings) if c not in alias_of]
     for h in headings:
         hits = find_initiatives(h)
         if hits:
             return hits[0].name, candidates
     for h in headings:
-        m = _KICKER.match(h)
+        m = kicker.match(h)
         if m:
             return m.group(1), candidates
+    for h in headings:
+        for m in _QUOTED.finditer(h):
+            if m.group(1) in candidates and looks_like_programme(h, m.group(1)):
+                return m.group(1), candidates
     return "", candidates

@@ -90,12 +90,24 @@ def _date(spec, m: re.Match, issue: dt.date) -> dt.date | None:
     return dt.date(year, month, min(max(day, 1), last))
 
 
-def resolve(mention: PeriodMention, issue: dt.date) -> Period:
+def resolve(mention: PeriodMention, issue: dt.date | None) -> Period:
+    """Dates of a period mention; relative words need the issue date, absolute years do not."""
     r = mention.rule
+    if issue is None:
+        absolute = lambda spec: isinstance(spec, list) and isinstance(spec[0], str) and spec[0].startswith("g")
+        try:
+            return Period(mention.label,
+                          _date(r.start, mention.match, _NO_ISSUE) if absolute(r.start) else None,
+                          _date(r.end, mention.match, _NO_ISSUE) if absolute(r.end) else None)
+        except (ValueError, TypeError, IndexError):
+            return Period(mention.label, None, None)
     try:
         return Period(mention.label, _date(r.start, mention.match, issue), _date(r.end, mention.match, issue))
     except (ValueError, TypeError, IndexError):
         return Period(mention.label, None, issue)
+
+
+_NO_ISSUE = dt.date(2000, 1, 1)  # stands in when only absolute parts of a period are used
 
 
 def default_period(issue: dt.date | None) -> Period:

@@ -255,16 +255,22 @@ def _dated(doc: Document, manifest_row: dict | None, metadata_date: dt.date | No
     return replace(doc, issue_date=inferred, date_source="inferred" if inferred else None)
 
 
-_YEAR = re.compile(r"(?<![\d到至\-—–~])(20\d\d)(?:年(?!度)(以来)?|(?=[上下]半年))")
+_YEAR = re.compile(r"(?<![\d到至\-—–~])(20\d\d|19\d\d)(?:(年度)|年(以来)?|(?=[上下]半年)|(?=\s*[-—–~至到]\s*20\d\d年))")
 _MONTH_DAY = re.compile(r"(?<!每年)(?<!\d)(\d{1,2})月(\d{1,2})(?:[-—至]\d{1,2})?日")
 
 
 def infer_date(text: str) -> dt.date | None:
-    """The latest year the text treats as current (a year “以来” counts as the one after it),
-    with the latest month-day the text mentions; None when the text names no year."""
-    years = []
+    """The latest year the text treats as current, with the latest month-day it mentions.
+
+    Years count as written (2023年, 2023上半年, the first year of 2022—2024年), one more for a
+    year “以来”; deadlines (到2026年) do not count, and a 年度 year only when no other year is
+    there (2022年度 is often next year's scheme). None when the text names no year.
+    """
+    plain, fiscal = [], []
     for m in _YEAR.finditer(text):
-        years.append(int(m.group(1)) + (1 if m.group(2) else 0))
+        year = int(m.group(1))
+        (fiscal if m.group(2) else plain).append(year + (1 if m.group(3) else 0))
+    years = plain or fiscal
     if not years:
         return None
     year = max(years)
