@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .initiatives import article_initiative, find_initiatives
-from .model import Approx, Article, ArticleResult, Fact, Period, Place, Quantity
+from .model import Article, ArticleResult, Fact, Period, Place, Quantity
 from .numbers import find_quantities
 from .periods import default_period, find_periods, plan_end, resolve
 from .places import Gazetteer, gazetteer, most_specific
@@ -70,11 +70,9 @@ def metric_units() -> dict[str, str]:
 def kind_cues() -> dict[str, re.Pattern]:
     k = load_yaml("rules/kinds.yaml")
     return {name: re.compile("|".join(f"(?:{p})" for p in k[name]))
-            for name in ("target", "completion", "increment", "total", "total_weak")}
+            for name in ("target", "completion", "new", "increment", "total", "total_weak")}
 
 
-# 在 … 举行/举办/等乡镇: a venue or a list of locations, whose places are not the subject.
-_LOCATIVE = re.compile(r"在[^,;。在]{1,24}?(?=举行|举办|召开|启动|落下帷幕|开幕|拉开|等(?:乡镇|镇街|街道|地|村|海岛|社区|企业)|设立|建立|建成)")
 _ASIDE = re.compile(r"\([^()]{0,8}\)")
 
 
@@ -100,7 +98,7 @@ def inside_quotes(sentence: str, pos: int, spans: list[tuple[int, int]] | None =
 
 
 def clause_bounds(sentence: str) -> list[tuple[int, int]]:
-    """Clauses of a sentence, split at , ; : 、 outside quotations and brackets."""
+    """Clauses of a sentence, split at , ; : outside quotations and brackets."""
     spans = quoted_spans(sentence)
     bounds, start = [], 0
     for i, ch in enumerate(sentence):
@@ -111,14 +109,15 @@ def clause_bounds(sentence: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def decide_kind(sentence: str, q: Quantity, clause_start: int) -> str:
+def decide_kind(sentence: str, q: Quantity, segment_start: int) -> str:
+    """target / total / increment from the words before the number (data/rules/kinds.yaml).
+    `segment_start`: where the number's own stretch of the clause begins (after any earlier number)."""
     cues = kind_cues()
     head = sentence[:q.number_span[0]]
     targets = list(cues["target"].finditer(head))
     if targets and not cues["completion"].search(head, targets[-1].end()):
         return "target"
-    clause = head[clause_start:]
-    if cues["increment"].search(clause) and re.search("新增|新建|新发展|新入会|发展", clause):
+    if cues["new"].search(head, segment_start):
         return "increment"
     best, best_pos = "increment", -1
     for kind in ("increment", "total"):
@@ -220,7 +219,7 @@ class ArticleExtractor:
     def _resolved_places(self, sentence: str) -> list[tuple]:
         context = [self.region] if self.region else []
         resolved = []
-        venues = [m.span() for m in _LOCATIVE.finditer(sentence)]
+        venues = self.gaz.venues(sentence)
         for m in self.gaz.mentions(sentence):
             if any(a <= m.start < b for a, b in venues):
                 continue  # where something took place (在艾道镇举办, 在煤山、泗安等乡镇), not who did it

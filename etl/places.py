@@ -35,6 +35,7 @@ class Gazetteer:
         markers = load_yaml("gazetteer/markers.yaml")
         self.name_suffixes = tuple(markers["name_suffixes"])
         self.honour_suffixes = tuple(markers["honour_suffixes"])
+        self._venue = re.compile(markers["venue"])
         stop = set(markers["short_name_stoplist"])
         self.tokenizer = _tokenizer()
         common = self.tokenizer.FREQ
@@ -113,6 +114,10 @@ class Gazetteer:
             return True
         tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
         return any(s in tail for s in self.name_suffixes)
+
+    def venues(self, text: str) -> list[tuple[int, int]]:
+        """Spans naming where something happened (在艾道镇…举办), not who did it."""
+        return [m.span() for m in self._venue.finditer(text)]
 
     def resolve(self, mention: Mention, context: list[Place]) -> Place | None:
         """One place for a mention; an ambiguous town goes to the one inside a context place."""
