@@ -108,7 +108,7 @@ SELECT v.*,
 FROM src.fact_view v
 LEFT JOIN src.regions r ON r.code = v.region_code
 LEFT JOIN src.articles a ON a.article_id = v.article_id
-ORDER BY ord;
+ORDER BY ord;  -- stored in table order: the default, unfiltered table reads its pages without sorting
 CREATE TABLE arts AS
 SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
        count(*) AS n_facts, min(ord) AS ord
