@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ingest", help="read pages into the database, e.g. python -m etl ingest data/raw --manifest data/raw/manifest.csv")
     p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .jsonl)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {DEFAULT_DB.relative_to(ROOT)})")
+    shown = DEFAULT_DB.relative_to(ROOT) if DEFAULT_DB.is_relative_to(ROOT) else DEFAULT_DB  # UNION_DB may be anywhere
+    p.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {shown})")
     p.add_argument("--manifest", help="CSV of file,date,source,url giving issue dates")
     p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="worker processes (default: one per core)")
     p.add_argument("--engine", choices=["local", "dask"], default="local", help="where per-document work runs")
