@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.formatting import axis_scale, combine_approx, format_fact_value, format_number
+from dashboard.formatting import axis_scale, combine_approx, format_fact_value
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 BAR_COLOR = "#3b6fb6"
@@ -40,11 +40,11 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value") -> list[str]:
-    """Hover/table text for aggregated values: approximation of the sum, Chinese number form."""
+def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value", compact: bool = False) -> list[str]:
+    """Text for aggregated values: approximation of the sum, Chinese number form."""
     approxes = df["approxes"] if "approxes" in df.columns else [None] * len(df)
-    return [format_fact_value(v, unit, combine_approx(a if a is not None else [])) for v, a in
-            zip(df[value_col], approxes)]
+    return [format_fact_value(v, unit, combine_approx(a if a is not None else []), compact=compact)
+            for v, a in zip(df[value_col], approxes)]
 
 
 def _geo_bounds(geo: dict) -> tuple[float, float, float, float]:
@@ -117,12 +117,13 @@ def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, categor
     _require(df, category, value)
     df = df.sort_values(value, ascending=True, kind="stable")
     divisor, axis_unit = axis_scale(df[value].max(), unit)
-    labels = value_labels(df, unit, value) if unit else [format_number(v) for v in df[value]]
+    labels = value_labels(df, unit, value)                       # exact, for the hover
+    texts = value_labels(df, unit, value, compact=True)           # short, on the bar, like the axis
     n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
     custom = df[customdata].tolist() if customdata else df[category].tolist()
     fig = go.Figure(go.Bar(
         x=df[value].astype(float) / divisor, y=df[category].astype(str), orientation="h",
-        marker_color=BAR_COLOR, text=labels, textposition="outside", cliponaxis=False,
+        marker_color=BAR_COLOR, text=texts, textposition="outside", cliponaxis=False,
         customdata=list(zip(custom, labels, n)),
         hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条事实<extra></extra>",
     ))
@@ -146,7 +147,8 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
     ))
     top = float(df[count].max())
     fig.update_xaxes(title_text=count_title, tickformat=",d", gridcolor="#e5e5e5",
-                     range=[0, top * 1.15 if top > 0 else 1], automargin=True)
+                     range=[0, top * 1.15 if top > 0 else 1], automargin=True,
+                     dtick=1 if top <= 8 else None)  # whole counts: no repeated "1" ticks
     fig.update_yaxes(title_text=category_title, automargin=True)
     fig.update_layout(bargap=0.25, showlegend=False)
     return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
@@ -206,7 +208,8 @@ def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], 
                   value_title: str = "") -> go.Figure:
     """Grouped bars of regions per panel (one panel per metric and kind, its own axis and unit).
 
-    df columns: panel (e.g. 工会组织·新增), unit, region (name), value, label (hover text).
+    df columns: panel (e.g. 工会组织·新增), unit, region (name), value, label (hover text) and
+    optionally text (the short label drawn above the bar).
     The grid is laid out by hand: make_subplots with per-panel updates is quadratic in panels.
     """
     _require(df, "panel", "unit", "region", "value")
@@ -226,14 +229,15 @@ def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], 
         sub = df[df["panel"] == p].set_index("region").reindex(list(region_order)).reset_index()
         divisor, axis_unit = axis_scale(sub["value"].max(), df.loc[df["panel"] == p, "unit"].iloc[0])
         labels = sub["label"].fillna("无").tolist() if "label" in sub.columns else [""] * len(sub)
+        texts = (sub["text"].fillna("").tolist() if "text" in sub.columns else [short_label(x) for x in labels])
         top = 0.0
-        for reg, val, lab in zip(sub["region"], sub["value"], labels):
+        for reg, val, lab, txt in zip(sub["region"], sub["value"], labels, texts):
             y = None if pd.isna(val) else float(val) / divisor
             top = max(top, y or 0.0)
             traces.append({
                 "type": "bar", "x": [reg], "y": [y], "name": reg, "xaxis": f"x{n}", "yaxis": f"y{n}",
                 "marker": {"color": colors[reg]}, "legendgroup": reg, "showlegend": reg not in shown,
-                "text": [short_label(lab)], "textposition": "outside", "cliponaxis": False,
+                "text": [txt], "textposition": "outside", "cliponaxis": False,
                 "customdata": [[p, lab]], "hovertemplate": "%{x}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
             })
             shown.add(reg)

@@ -168,6 +168,6 @@ def axis_scale(max_value: object, unit: str) -> tuple[int, str]:
     a = abs(d) if d is not None else Decimal(0)
     if a >= Decimal(10) ** 8:
         return 10 ** 8, f"亿{unit}"
-    if a >= Decimal(10) ** 5:
+    if a >= Decimal(10) ** 4:  # same threshold as format_number, so axis and bar labels agree
         return 10 ** 4, f"万{unit}"
     return 1, unit

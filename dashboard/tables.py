@@ -164,19 +164,19 @@ def article_link(article_id: str, fact_id: str | None = None) -> str:
 
 
 def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Fact rows → the on-screen table: Chinese headers, value with unit and approximation mark."""
+    """Fact rows → the on-screen table: Chinese headers, value with unit and approximation mark
+    (≥, <, ≈), the evidence and the link to the article up front."""
     out = pd.DataFrame({
         "出版日期": [d.strftime("%Y-%m-%d") if (d := _date(v)) else "" for v in df["issue_date"]],
         "指标": df["metric_label"].fillna(df["metric"]),
         "类型": [kind_label(k) for k in df["kind"]],
         "数值": [format_fact_value(v, u, a) for v, u, a in zip(df["value"], df["unit"], df["approx"])],
-        "约数": [APPROX_MARKS.get(a, "") or "精确" for a in df["approx"]],
         "地区": df["region"].fillna("（未定位）"),
-        "地市": df["city"].fillna("").replace("", "省外"),
-        "时期": df["period_label"].fillna(""),
-        "倡议": df["initiative"].fillna(""),
         "原文证据": df["evidence"],
         "文章": [article_link(a, f) for a, f in zip(df["article_id"], df["fact_id"])],
+        "时期": df["period_label"].fillna(""),
+        "倡议": df["initiative"].fillna(""),
+        "地市": df["city"].fillna("").replace("", "省外"),
         "计入汇总": df["counted"].astype(bool),
     })
     return out.reset_index(drop=True)

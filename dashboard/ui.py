@@ -42,6 +42,7 @@ def show_facts(df: pd.DataFrame, *, key: str | None = None, height: int | str = 
         "文章": st.column_config.LinkColumn("文章", display_text="查看原文", help="打开这条数字所在的文章，数字会高亮显示"),
         "计入汇总": st.column_config.CheckboxColumn("计入汇总", help="去重后参与合计的那一次出现；转载或重复出现的为否"),
         "原文证据": st.column_config.TextColumn("原文证据", width="large"),
+        "数值": st.column_config.TextColumn("数值", help="≥ 不少于（原文“余、多、超”），< 不足（“近、不足”），≈ 约"),
     }
     if select:
         return st.dataframe(frame, hide_index=True, column_config=config, key=key, height=height,

@@ -113,9 +113,9 @@ with right:
         shown = sum(1 for s in spans if s != (None, None))
         st.caption(f"黄色为抽取出的数字，上标是下表的序号；{shown} 条在文中定位。"
                    + ("橙色为从链接进入时所指的那条。" if current else ""))
-        frame = fact_display_frame(facts).drop(columns=["文章"])
+        frame = fact_display_frame(facts)[["指标", "类型", "数值", "地区", "时期", "计入汇总"]]
         frame.insert(0, "序号", range(1, len(frame) + 1))
-        st.dataframe(frame, hide_index=True, key="article_facts",
+        st.dataframe(frame, hide_index=True, key="article_facts", height=38 + 35 * len(frame),
                      column_config={"计入汇总": st.column_config.CheckboxColumn(
                          "计入汇总", help="否：同一数字在更早的期次或本文前文已出现，合计时不重复计算")})
 

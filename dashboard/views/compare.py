@@ -65,15 +65,19 @@ summ["region"] = summ.code.map(region_label)
 summ["label"] = [format_fact_value(v, units.get(m, ""), combine_approx(a))
                  for v, m, a in zip(summ.value, summ.metric, summ.approxes)]
 summ["unit"] = summ.metric.map(units)
+summ["text"] = [format_fact_value(v, units.get(m, ""), combine_approx(a), compact=True)
+                for v, m, a in zip(summ.value, summ.metric, summ.approxes)]
 
 missing_pop = [c for c in codes if pd.isna(population.get(c))]
 if per10k:
-    vals, labs = [], []
+    vals, labs, texts = [], [], []
     for c, v, u, a in zip(summ.code, summ.value, summ.unit, summ.approxes):
         p = per_10k(v, population.get(c))
         vals.append(None if p is None else float(p))
-        labs.append("缺少人口数据" if p is None else format_fact_value(p, f"{u}/万人", combine_approx(a)))
-    chart_df = summ.assign(value=vals, label=labs, unit=[f"{u}/万人" for u in summ.unit])
+        # per-10k ratios are never exact counts: the compact form (445.42万元/万人) reads best
+        labs.append("缺少人口数据" if p is None else format_fact_value(p, f"{u}/万人", combine_approx(a), compact=True))
+        texts.append("" if p is None else format_fact_value(p, f"{u}/万人", combine_approx(a), compact=True))
+    chart_df = summ.assign(value=vals, label=labs, text=texts, unit=[f"{u}/万人" for u in summ.unit])
     if missing_pop:
         st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + "、".join(region_label(c) for c in missing_pop)
                    + "。这些地区在图中空缺，表中注明“缺少人口数据”。")
@@ -91,7 +95,7 @@ if chart_df.empty:
 else:
     fig = charts.compare_chart(chart_df, title=f"{' 与 '.join(region_names)}："
                                + ("每万常住人口" if per10k else "各指标数字") + "对比",
-                               region_order=region_names, value_title="每万人 " if per10k else "")
+                               region_order=region_names)
     ev = st.plotly_chart(fig, key="compare_chart", config={"displayModeBar": False}, on_select="rerun",
                          selection_mode="points")
     # A click on a bar picks its panel below; only a new click overrides the select box.

@@ -79,7 +79,7 @@ with right:
     rows = data.fact_rows(key, flt, limit=FACT_LIMIT)
     more = f"，下表列出最新的 {len(rows)} 条" if n_all > len(rows) else ""
     st.markdown(f"**“{chosen}”共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
-    ui.show_facts(rows, key="ini_facts", height=420)
+    ui.show_facts(rows, key="ini_facts", height=min(38 + 35 * len(rows), 420))
     params: dict[str, str | list[str]] = {"initiatives": chosen}
     if scope != "全省":
         params["cities"] = scope

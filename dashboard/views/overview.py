@@ -69,8 +69,14 @@ level_name = "地市" if province else "区县"
 reg = data.by_region(key, base, level, include_sub=sub, within_city=None if province else city_code[scope])
 what = f"{labels[metric]}（{kind_label(kind)}）"
 left, right = st.columns([1, 1])
-if reg.empty:
-    st.info(f"{scope_name}各{level_name}没有“{what}”的数字。可换一个指标、数字类型或范围。")
+in_scope = data.fact_count(key, FactFilter(metrics=(metric,), kinds=(kind,), cities=scope_filter.cities,
+                                           region_codes=scope_filter.region_codes,
+                                           include_sub=scope_filter.include_sub, counted_only=True))
+if reg.empty and in_scope == 0:
+    st.info(f"{scope_name}没有“{what}”的数字，因此这里不画地图和图表。可换一个指标、数字类型或范围。")
+elif reg.empty:
+    st.info(f"{scope_name}的 {in_scope} 条“{what}”数字都是{'省级' if province else '全市'}的，没有落到具体"
+            f"{level_name}，所以{level_name}地图空缺；它们在下方按倡议、按出版日期的图中。")
 else:
     geo = data.geojson_for(level)
     with left:
@@ -121,6 +127,9 @@ flt = FactFilter(metrics=(metric,), kinds=(kind,), cities=scope_filter.cities,
                  region_codes=scope_filter.region_codes, include_sub=scope_filter.include_sub)
 ini = data.by_initiative(key, flt, limit=15)
 tl = data.timeline(key, flt)
+if in_scope == 0:  # said once above
+    ui.source_note(key)
+    st.stop()
 left, right = st.columns([1, 1])
 with left:
     if ini.empty:

@@ -85,7 +85,8 @@ def test_neutralise_formula(cell, expected):
 
 
 @pytest.mark.parametrize("max_value, expected", [
-    (6005, (1, "家")), (99999, (1, "家")), (955300, (10 ** 4, "万家")), (1.5e9, (10 ** 8, "亿家")), (None, (1, "家")),
+    (6005, (1, "家")), (9999, (1, "家")), (21266, (10 ** 4, "万家")), (955300, (10 ** 4, "万家")),
+    (1.5e9, (10 ** 8, "亿家")), (None, (1, "家")),
 ])
 def test_axis_scale(max_value, expected):
     assert axis_scale(max_value, "家") == expected

@@ -104,11 +104,25 @@ def test_overview_empty_result_is_said_in_words(crafted_db, use_db, run_page, pl
     use_db(crafted_db)
     at = run_page(query={"metric": "维权案件（件）"})
     no_errors(at)
-    assert any("没有“维权案件（新增）”的数字" in i.value for i in at.info)
+    assert [i.value for i in at.info] == ["全省没有“维权案件（新增）”的数字，因此这里不画地图和图表。可换一个指标、数字类型或范围。"]
     assert plotly_specs(at) == []                       # no empty charts
 
 
 # ---- 地区对比 ----------------------------------------------------------------------------------
+
+
+def test_overview_drill_into_a_city_without_county_numbers(crafted_db, use_db, run_page, plotly_specs):
+    use_db(crafted_db)
+    at = run_page(query={"city": "湖州市"})
+    no_errors(at)
+    assert at.info[0].value.startswith("湖州市的 1 条“工会组织（新增）”数字都是全市的，没有落到具体区县")
+    assert [f.layout.title.text for f in plotly_specs(at)] == ["湖州市各倡议工会组织（新增）（前15）",
+                                                              "湖州市工会组织（新增）按出版日期"]
+    at = run_page(query={"city": "宁波市"})
+    figs = plotly_specs(at)
+    assert [f.layout.title.text for f in figs][:2] == ["宁波市各区县工会组织（新增）", "各区县工会组织（新增）"]
+    assert [f["id"] for f in figs[0].data[-1].geojson["features"]] == ["330212"]   # 鄞州区 coloured
+    assert len(figs[0].data[0].geojson["features"]) == 9                          # the rest of Ningbo grey
 
 
 def test_compare_defaults_to_ningbo_and_huzhou(real_db, use_db, run_page, oracle):
@@ -233,7 +247,7 @@ def test_data_empty_result(crafted_db, use_db, run_page):
 # ---- 文章 -------------------------------------------------------------------------------------
 
 
-def test_article_highlights_its_numbers(real_db, use_db, run_page, oracle, fact_tables):
+def test_article_highlights_its_numbers(real_db, use_db, run_page, oracle):
     use_db(real_db)
     (article_id, title), = oracle(real_db, """SELECT a.article_id, a.title FROM facts f JOIN articles a USING (article_id)
                                              WHERE f.metric = 'union_orgs' AND f.value = 4730""")
@@ -244,8 +258,9 @@ def test_article_highlights_its_numbers(real_db, use_db, run_page, oracle, fact_
     assert f"<h3>{title}</h3>" in body
     assert body.count("<mark ") == n_facts
     assert re.search(r'">4730家?</mark><sup>\d+</sup>', body)
-    facts, = fact_tables(at)
+    facts, = [d.value for d in at.dataframe if "序号" in d.value.columns]
     assert facts["序号"].tolist() == list(range(1, n_facts + 1))
+    assert "4730家" in facts["数值"].tolist()
 
 
 def test_article_text_is_escaped(crafted_db, use_db, run_page):

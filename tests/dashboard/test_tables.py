@@ -96,8 +96,8 @@ def test_describe_export_names_every_filter():
 def test_fact_display_frame():
     df = sample().to_pandas()
     out = tables.fact_display_frame(df)
-    assert list(out.columns) == ["出版日期", "指标", "类型", "数值", "约数", "地区", "地市", "时期", "倡议", "原文证据",
-                                 "文章", "计入汇总"]
+    assert list(out.columns) == ["出版日期", "指标", "类型", "数值", "地区", "原文证据", "文章", "时期", "倡议", "地市",
+                                 "计入汇总"]
     assert out["数值"].tolist() == ["2700万元", "≥12.5家"]
     assert out["地市"].tolist() == ["湖州市", "省外"]
     assert out["文章"].tolist() == ["articles?article=a1&fact=f1", "articles?article=a1&fact=f2"]
