@@ -162,6 +162,22 @@ def test_browser_walk_through_every_page(server, page):
     no_app_errors(pg)
     shot(pg, "01_overview")
 
+    # from a chart to the facts behind a bar: click the smallest city bar, then open them on 数据
+    (city, n_behind), = q(db, """SELECT r.name, count(*) FROM fact_view f JOIN regions r ON r.code = f.city_code
+                                WHERE counted AND kind = 'increment' AND metric = 'union_orgs'
+                                GROUP BY r.name ORDER BY sum(value), r.name LIMIT 1""")
+    pg.locator(".js-plotly-plot").nth(1).locator("g.point path").first.click(force=True)
+    expect(pg.get_by_text(f"{city}：{n_behind} 条数字构成这根柱子。")).to_be_visible()
+    settle(pg)
+    shot(pg, "01b_overview_facts_behind_a_bar")
+    pg.get_by_role("link", name=re.compile("在“数据”页打开这些数字")).click()
+    expect(pg.get_by_role("heading", name="数据：筛选、查看与下载")).to_be_visible()
+    settle(pg)
+    expect(pg.get_by_text(f"共 {n_behind} 条数字", exact=False)).to_be_visible()
+    assert params(pg) == {"metrics": ["工会组织"], "kinds": ["新增"], "counted": ["true"], "cities": [city]}
+    pg.goto(base + "/")
+    settle(pg)
+
     pg.get_by_role("radio", name="累计", exact=True).click()
     expect(values).to_have_text(cards(db, "total"))
     pg.wait_for_url(re.compile(r"kind="))
