@@ -16,9 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard.formatting import (
-    APPROX_MARKS, format_fact_value, kind_label, neutralise_formula, to_decimal,
-)
+from dashboard.formatting import format_fact_value, kind_label, neutralise_formula, to_decimal
 
 APPROX_SHORT = {"exact": "精确", "over": "≥（不少于）", "under": "<（不足）", "about": "≈（约）"}
 

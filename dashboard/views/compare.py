@@ -69,15 +69,12 @@ summ["text"] = [format_fact_value(v, units.get(m, ""), combine_approx(a), compac
                 for v, m, a in zip(summ.value, summ.metric, summ.approxes)]
 
 missing_pop = [c for c in codes if pd.isna(population.get(c))]
+# Per 10,000 residents: a ratio, never an exact count, so always in the compact form (445.42万元/万人).
+ratios = [per_10k(v, population.get(c)) for c, v in zip(summ.code, summ.value)]
+summ["p10k"] = [None if r is None else float(r) for r in ratios]
+summ["p10k_label"] = [None if r is None else format_fact_value(r, f"{u}/万人", combine_approx(a), compact=True)
+                      for r, u, a in zip(ratios, summ.unit, summ.approxes)]
 if per10k:
-    vals, labs, texts = [], [], []
-    for c, v, u, a in zip(summ.code, summ.value, summ.unit, summ.approxes):
-        p = per_10k(v, population.get(c))
-        vals.append(None if p is None else float(p))
-        # per-10k ratios are never exact counts: the compact form (445.42万元/万人) reads best
-        labs.append("缺少人口数据" if p is None else format_fact_value(p, f"{u}/万人", combine_approx(a), compact=True))
-        texts.append("" if p is None else format_fact_value(p, f"{u}/万人", combine_approx(a), compact=True))
-    chart_df = summ.assign(value=vals, label=labs, text=texts, unit=[f"{u}/万人" for u in summ.unit])
     if missing_pop:
         st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + "、".join(region_label(c) for c in missing_pop)
                    + "。这些地区在图中空缺，表中注明“缺少人口数据”。")
@@ -86,7 +83,8 @@ if per10k:
         srcs = sorted({pop_source.get(c) or "" for c in known} - {""})
         st.caption("人口：" + "；".join(f"{region_label(c)} {int(population[c]):,} 人" for c in known)
                    + (f"（来源：{'；'.join(srcs)}）" if srcs else ""))
-    chart_df = chart_df[chart_df["value"].notna()]
+    chart_df = summ[summ.p10k.notna()].assign(value=lambda d: d.p10k, label=lambda d: d.p10k_label,
+                                              text=lambda d: d.p10k_label, unit=lambda d: d.unit + "/万人")
 else:
     chart_df = summ
 
@@ -108,12 +106,10 @@ st.caption("每个小图是一个指标的一种类型（新增、累计、目�
            "某地区没有柱子表示它没有报告这个数字。")
 
 st.subheader("数字对照表")
-cell = "label"
-table = summ.assign(cell=[f"{lab}（{n}条）" for lab, n in zip(summ[cell], summ.n)])
+cells = [f"{lab}（{n}条）" for lab, n in zip(summ.label, summ.n)]
 if per10k:
-    table = table.assign(cell=[f"{c}；每万人 {l}" for c, l in zip(table.cell, chart_df.set_index(["panel", "region"])
-                                                               .reindex(list(zip(table.panel, table.region)))["label"]
-                                                               .fillna("缺少人口数据"))])
+    cells = [f"{c}；每万人 {p if isinstance(p, str) else '缺少人口数据'}" for c, p in zip(cells, summ.p10k_label)]
+table = summ.assign(cell=cells)
 pivot = table.pivot(index="panel", columns="region", values="cell").reindex(
     index=list(dict.fromkeys(table.panel)), columns=region_names).fillna("—")
 pivot.index.name = "指标·类型"

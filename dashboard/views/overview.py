@@ -69,9 +69,7 @@ level_name = "地市" if province else "区县"
 reg = data.by_region(key, base, level, include_sub=sub, within_city=None if province else city_code[scope])
 what = f"{labels[metric]}（{kind_label(kind)}）"
 left, right = st.columns([1, 1])
-in_scope = data.fact_count(key, FactFilter(metrics=(metric,), kinds=(kind,), cities=scope_filter.cities,
-                                           region_codes=scope_filter.region_codes,
-                                           include_sub=scope_filter.include_sub, counted_only=True))
+in_scope = int(tot.loc[metric, "n"]) if metric in tot.index else 0  # the cards' query covers every metric
 if reg.empty and in_scope == 0:
     st.info(f"{scope_name}没有“{what}”的数字，因此这里不画地图和图表。可换一个指标、数字类型或范围。")
 elif reg.empty:

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 from decimal import Decimal
 
 import pyarrow.parquet as pq
-import pytest
 from openpyxl import load_workbook
 
 from dashboard.formatting import combine_approx, format_fact_value, kind_label
