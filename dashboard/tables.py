@@ -58,42 +58,46 @@ def _text(v: object) -> str | None:
     return str(v)
 
 
+def export_frame(table: pa.Table) -> pd.DataFrame:
+    """The rows for CSV/XLSX, column by column: Chinese headers, exact numbers (int or Decimal),
+    dates, 是/否, and every text cell that a spreadsheet would run as a formula prefixed with '."""
+    n = table.num_rows
+    col = {name: (table.column(name).to_pylist() if name in table.column_names else [None] * n)
+           for name, _ in EXPORT_COLUMNS if name != "display"}
+    values = [plain_value(v) for v in col["value"]]
+    units = [u or "" for u in col["unit"]]
+    approx = [a or "exact" for a in col["approx"]]
+    out: dict[str, list] = {}
+    for name, header in EXPORT_COLUMNS:
+        if name == "display":
+            cells = [format_fact_value(v, u, a) for v, u, a in zip(values, units, approx)]
+        elif name == "value":
+            out[header] = values
+            continue
+        elif name == "kind":
+            cells = [kind_label(k) if k else None for k in col["kind"]]
+        elif name == "approx":
+            cells = [APPROX_SHORT.get(a, a) for a in approx]
+        elif name == "counted":
+            cells = ["是" if c else "否" for c in col["counted"]]
+        elif name in ("issue_date", "period_start", "period_end"):
+            out[header] = [_date(v) for v in col[name]]
+            continue
+        else:
+            cells = [_text(v) for v in col[name]]
+        out[header] = [neutralise_formula(c) for c in cells]
+    return pd.DataFrame(out, dtype=object)
+
+
 def export_records(table: pa.Table) -> tuple[list[str], list[list[object]]]:
-    """Header and rows for CSV/XLSX: Chinese labels, exact numbers, neutralised text."""
-    cols = {name: table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-            for name, _ in EXPORT_COLUMNS if name != "display"}
-    header = [h for _, h in EXPORT_COLUMNS]
-    rows: list[list[object]] = []
-    for i in range(table.num_rows):
-        value = plain_value(cols["value"][i])
-        unit = cols["unit"][i] or ""
-        approx = cols["approx"][i] or "exact"
-        row: list[object] = []
-        for name, _ in EXPORT_COLUMNS:
-            if name == "display":
-                cell = format_fact_value(value, unit, approx)
-            elif name == "value":
-                cell = value
-            elif name == "kind":
-                cell = kind_label(cols["kind"][i]) if cols["kind"][i] else None
-            elif name == "approx":
-                cell = APPROX_SHORT.get(approx, approx)
-            elif name == "counted":
-                cell = "是" if cols["counted"][i] else "否"
-            elif name in ("issue_date", "period_start", "period_end"):
-                cell = _date(cols[name][i])
-            else:
-                cell = _text(cols[name][i])
-            row.append(neutralise_formula(cell))
-        rows.append(row)
-    return header, rows
+    """Header and rows for CSV/XLSX (see export_frame)."""
+    df = export_frame(table)
+    return list(df.columns), df.values.tolist()
 
 
 def csv_bytes(table: pa.Table) -> bytes:
     """UTF-8 with BOM (so Excel reads Chinese), CRLF line ends (RFC 4180)."""
-    header, rows = export_records(table)
-    df = pd.DataFrame(rows, columns=header, dtype=object)
-    text = df.to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
+    text = export_frame(table).to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d")
     return text.encode("utf-8-sig")
 
 
@@ -109,36 +113,24 @@ def xlsx_bytes(table: pa.Table, about: Sequence[tuple[str, str]]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("数据")
     bold = Font(bold=True)
-    date_cols = {i for i, (name, _) in enumerate(EXPORT_COLUMNS)
-                 if name in ("issue_date", "period_start", "period_end")}
 
-    def head(values):
-        out = []
-        for v in values:
-            c = WriteOnlyCell(ws, value=v)
-            c.font = bold
-            out.append(c)
-        return out
-
-    ws.append(head(header))
-    for row in rows:
+    def head(sheet, values):
         cells = []
-        for i, v in enumerate(row):
-            if isinstance(v, str):
-                c = WriteOnlyCell(ws, value=v)
-                c.data_type = "s"  # never a formula, whatever the text
-            else:
-                c = WriteOnlyCell(ws, value=v)
-                if i in date_cols and v is not None:
-                    c.number_format = "yyyy-mm-dd"
+        for v in values:
+            c = WriteOnlyCell(sheet, value=v)
+            c.font = bold
             cells.append(c)
-        ws.append(cells)
+        return cells
+
+    ws.append(head(ws, header))
+    # Plain values: no text starts with "=" any more (export_frame), so openpyxl writes no formula,
+    # and dates get openpyxl's date format.
+    for row in rows:
+        ws.append(row)
     info = wb.create_sheet("说明")
-    info.append(head(["项目", "内容"]))
+    info.append(head(info, ["项目", "内容"]))
     for k, v in about:
-        cv = WriteOnlyCell(info, value=neutralise_formula(str(v)))
-        cv.data_type = "s"
-        info.append([k, cv])
+        info.append([neutralise_formula(str(k)), neutralise_formula(str(v))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
