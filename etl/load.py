@@ -117,8 +117,10 @@ class Writer:
         con.execute("BEGIN TRANSACTION")
         for table, cols, rows in (("regions", 7, regions), ("metrics", 5, metrics), ("initiatives", 5, inits)):
             con.execute(f"DELETE FROM {table}")
-            if rows:
-                con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * cols)})", rows)
+            if rows:  # one INSERT … SELECT from a frame: executemany took ~0.5 s for the 1,466 regions
+                con.register("incoming", pd.DataFrame(rows, columns=[f"c{i}" for i in range(cols)], dtype=object))
+                con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+                con.unregister("incoming")
         con.execute("COMMIT")
 
     def commit(self) -> None:
