@@ -109,6 +109,12 @@ FROM src.fact_view v
 LEFT JOIN src.regions r ON r.code = v.region_code
 LEFT JOIN src.articles a ON a.article_id = v.article_id
 ORDER BY ord;  -- stored in table order: the default, unfiltered table reads its pages without sorting
+-- Aggregates read only counted facts: a slim copy of them, stored by metric and kind so that DuckDB's
+-- zone maps skip the row groups of other metrics (the table above stays in display order for paging).
+CREATE TABLE fvc AS
+SELECT ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
+       region_level, year, issue_date, initiatives, article_id, counted
+FROM fv WHERE counted ORDER BY metric, kind, ord;
 CREATE TABLE arts AS
 SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
        count(*) AS n_facts, min(ord) AS ord
@@ -154,6 +160,7 @@ class FactFilter:
     `cities` holds facts.city values (city names, 浙江省, or "" for outside Zhejiang).
     `region_codes` selects regions by code; with `include_sub` their sub-regions come along.
     `levels` holds regions.level values (province, city, county, town) or 'outside'.
+    `zhejiang` keeps facts about Zhejiang or a place in it (the province-wide totals).
     """
 
     metrics: tuple[str, ...] = ()
@@ -166,6 +173,7 @@ class FactFilter:
     years: tuple[int, int] | None = None
     text: str = ""
     counted_only: bool = False
+    zhejiang: bool = False
     region_codes: tuple[str, ...] = ()
     include_sub: bool = True
     article_id: str | None = None
@@ -192,6 +200,8 @@ class FactFilter:
             params.append(self.text.strip())
         if self.counted_only:
             conds.append("counted")
+        if self.zhejiang:  # the ETL's contract: region_code is NULL exactly for places outside Zhejiang
+            conds.append("region_code IS NOT NULL")
         if self.region_codes:
             if self.include_sub:
                 conds.append("(list_contains(?::VARCHAR[], region_code) OR list_contains(?::VARCHAR[], city_code)"
@@ -204,6 +214,11 @@ class FactFilter:
             conds.append("article_id = ?")
             params.append(self.article_id)
         return " AND ".join(conds), params
+
+
+def _counted(flt: FactFilter) -> str:
+    """Table for aggregates over counted facts: the slim copy, unless the filter searches evidence."""
+    return "fv" if flt.text.strip() else "fvc"
 
 
 # Columns of the fact table, shared by the page table and the downloads.
@@ -323,7 +338,7 @@ def totals(key: DbKey, flt: FactFilter) -> pd.DataFrame:
     where, params = flt.where()
     return _query(key, f"""
         SELECT metric, kind, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM fv WHERE counted AND {where}
+        FROM {_counted(flt)} WHERE counted AND {where}
         GROUP BY metric, kind ORDER BY metric, kind""", params)
 
 
@@ -348,7 +363,7 @@ def by_region(key: DbKey, flt: FactFilter, level: str, include_sub: bool = True,
     return _query(key, f"""
         SELECT {code} AS code, any_value({name}) AS name, sum(value) AS value, count(*) AS n,
                list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM fv WHERE counted AND {code} IS NOT NULL AND {where} {extra}
+        FROM {_counted(flt)} WHERE counted AND {code} IS NOT NULL AND {where} {extra}
         GROUP BY {code} ORDER BY value DESC, code""", params)
 
 
@@ -358,7 +373,7 @@ def by_initiative(key: DbKey, flt: FactFilter, limit: int = 20) -> pd.DataFrame:
     where, params = flt.where()
     return _query(key, f"""
         SELECT i AS initiative, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM (SELECT unnest(initiatives) AS i, value, approx FROM fv WHERE counted AND {where})
+        FROM (SELECT unnest(initiatives) AS i, value, approx FROM {_counted(flt)} WHERE counted AND {where})
         GROUP BY i ORDER BY value DESC, i LIMIT ?""", params + [int(limit)])
 
 
@@ -368,7 +383,7 @@ def timeline(key: DbKey, flt: FactFilter) -> pd.DataFrame:
     where, params = flt.where()
     return _query(key, f"""
         SELECT issue_date, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM fv WHERE counted AND issue_date IS NOT NULL AND {where}
+        FROM {_counted(flt)} WHERE counted AND issue_date IS NOT NULL AND {where}
         GROUP BY issue_date ORDER BY issue_date""", params)
 
 
@@ -404,12 +419,12 @@ def _compare_matches(include_sub: bool) -> str:
     """Counted facts of each selected region (and, with `include_sub`, of its sub-regions), as slim
     rows. Equi-joins in a UNION ALL: an OR in the join condition would compare every pair of rows."""
     cols = "s.code AS compare_code, f.ord, f.metric, f.kind, f.value, f.approx"
-    own = f"SELECT {cols} FROM s JOIN fv f ON f.region_code = s.code WHERE f.counted"
+    own = f"SELECT {cols} FROM s JOIN fvc f ON f.region_code = s.code WHERE f.counted"
     if not include_sub:
         return own
-    return (own + f" UNION ALL SELECT {cols} FROM s JOIN fv f ON f.city_code = s.code"
+    return (own + f" UNION ALL SELECT {cols} FROM s JOIN fvc f ON f.city_code = s.code"
                   " WHERE f.counted AND f.region_code IS DISTINCT FROM f.city_code"
-                  f" UNION ALL SELECT {cols} FROM s JOIN fv f ON f.county_code = s.code"
+                  f" UNION ALL SELECT {cols} FROM s JOIN fvc f ON f.county_code = s.code"
                   " WHERE f.counted AND f.region_code IS DISTINCT FROM f.county_code")
 
 
@@ -488,13 +503,13 @@ def article_count(key: DbKey, title_query: str = "") -> int:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def initiative_rank(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Initiatives by number of counted facts, with the regions and cities they reach."""
+    """Initiatives by number of counted facts, with the regions and cities they reach (a repeat or
+    reprint shares its region with the counted occurrence, so counted facts give every region)."""
     where, params = flt.where()
     return _query(key, f"""
-        SELECT i AS initiative, count(*) FILTER (WHERE counted) AS n_facts,
-               count(DISTINCT region) AS n_regions,
+        SELECT i AS initiative, count(*) AS n_facts, count(DISTINCT region) AS n_regions,
                count(DISTINCT city) FILTER (WHERE city IS NOT NULL AND city NOT IN ('', '浙江省')) AS n_cities
-        FROM (SELECT unnest(initiatives) AS i, counted, region, city FROM fv WHERE {where})
+        FROM (SELECT unnest(initiatives) AS i, region, city FROM {_counted(flt)} WHERE counted AND {where})
         GROUP BY i ORDER BY n_facts DESC, n_regions DESC, i""", params)
 
 
@@ -504,5 +519,5 @@ def initiative_regions(key: DbKey, flt: FactFilter) -> pd.DataFrame:
     where, params = flt.where()
     return _query(key, f"""
         SELECT coalesce(nullif(city, ''), '省外') AS place, count(*) AS n_facts, count(DISTINCT region) AS n_regions
-        FROM fv WHERE counted AND {where}
+        FROM {_counted(flt)} WHERE counted AND {where}
         GROUP BY 1 ORDER BY n_facts DESC, place""", params)

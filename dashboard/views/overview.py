@@ -34,7 +34,7 @@ with c4:
 kind = kind or "increment"
 province = scope == "全省"
 if province:
-    scope_filter = (FactFilter(cities=tuple(cities.name) + (data.PROVINCE,)) if sub
+    scope_filter = (FactFilter(zhejiang=True) if sub
                     else FactFilter(region_codes=("330000",), include_sub=False))
 else:
     scope_filter = FactFilter(region_codes=(city_code[scope],), include_sub=sub)
@@ -42,7 +42,7 @@ scope_name = "全省" if province else scope
 
 # ---- cards: the four core metrics, one kind
 st.subheader(f"{scope_name}核心指标 · {kind_label(kind)}")
-tot = data.totals(key, FactFilter(kinds=(kind,), cities=scope_filter.cities,
+tot = data.totals(key, FactFilter(kinds=(kind,), zhejiang=scope_filter.zhejiang,
                                   region_codes=scope_filter.region_codes, include_sub=scope_filter.include_sub))
 tot = tot.set_index("metric")
 cols = st.columns(len(core))
@@ -121,7 +121,7 @@ else:
             ui.data_page_link("在“数据”页打开这些数字（可筛选、下载）", params)
 
 # ---- bars by initiative and timeline, within the scope
-flt = FactFilter(metrics=(metric,), kinds=(kind,), cities=scope_filter.cities,
+flt = FactFilter(metrics=(metric,), kinds=(kind,), zhejiang=scope_filter.zhejiang,
                  region_codes=scope_filter.region_codes, include_sub=scope_filter.include_sub)
 ini = data.by_initiative(key, flt, limit=15)
 tl = data.timeline(key, flt)
@@ -151,7 +151,7 @@ with left:
                                 placeholder="选择一个倡议")
             if pick:
                 rows = data.fact_rows(key, FactFilter(metrics=(metric,), kinds=(kind,), initiatives=(pick,),
-                                                      cities=flt.cities, region_codes=flt.region_codes,
+                                                      zhejiang=flt.zhejiang, region_codes=flt.region_codes,
                                                       include_sub=flt.include_sub, counted_only=True), limit=1000)
                 st.caption(f"“{pick}”：{len(rows)} 条数字构成这根柱子。")
                 ui.show_facts(rows, key="ini_facts")

@@ -34,6 +34,7 @@ def test_totals_count_each_fact_once_and_never_mix_kinds(key):
         ("funding", "increment"): (Decimal(27000000), 1, ["exact"]),
         ("competitions", "increment"): (Decimal(120), 1, ["over"]),          # 长三角 is outside Zhejiang
     }
+    assert sums(data.totals(key, FactFilter(zhejiang=True))) == got
     everywhere = sums(data.totals(key, FactFilter()))
     assert everywhere[("competitions", "increment")] == (Decimal(125), 2, ["exact", "over"])
 
