@@ -155,12 +155,17 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
 
 
 def timeline_chart(df: pd.DataFrame, *, title: str, unit: str, max_categories: int = 40,
-                   height: int = 340) -> go.Figure:
-    """Sums by issue date; with many dates, by month (on a date axis)."""
+                   height: int = 340, by_month: bool = False) -> go.Figure:
+    """Sums by issue date; with many dates, by month (on a date axis). `by_month` says the rows
+    are months already (grouped by the query)."""
     _require(df, "issue_date", "value")
     d = df.copy()
     d["issue_date"] = pd.to_datetime(d["issue_date"])
-    if len(d) > max_categories:
+    if by_month:
+        d = d.rename(columns={"issue_date": "period"})
+        x = d["period"]
+        x_title, hover_x = "出版月份", "%{x|%Y年%m月}"
+    elif len(d) > max_categories:
         d["period"] = d["issue_date"].dt.to_period("M").dt.to_timestamp()
         agg = {"value": "sum"}
         if "n" in d.columns:
@@ -184,7 +189,7 @@ def timeline_chart(df: pd.DataFrame, *, title: str, unit: str, max_categories: i
     fig.update_yaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, rangemode="tozero",
                      gridcolor="#e5e5e5", automargin=True)
     xaxis = {"title_text": x_title, "automargin": True}
-    if len(df) <= max_categories:
+    if not by_month and len(df) <= max_categories:
         xaxis["type"] = "category"
     else:
         xaxis["tickformat"] = "%Y年%m月"

@@ -310,6 +310,7 @@ def db_info(key: DbKey) -> dict[str, Any]:
                                 (SELECT count(*) FROM fv WHERE counted) AS counted,
                                 (SELECT min(issue_date) FROM src.documents) AS first_issue,
                                 (SELECT max(issue_date) FROM src.documents) AS last_issue,
+                                (SELECT count(DISTINCT issue_date) FROM src.documents) AS issue_dates,
                                 (SELECT string_agg(DISTINCT paper, '、') FROM src.documents) AS papers""").iloc[0]
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
@@ -378,13 +379,15 @@ def by_initiative(key: DbKey, flt: FactFilter, limit: int = 20) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def timeline(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Counted sums per issue date."""
+def timeline(key: DbKey, flt: FactFilter, by_month: bool = False) -> pd.DataFrame:
+    """Counted sums per issue date (or per month of issue: issue_date is then the month's first day)."""
     where, params = flt.where()
+    bucket = "CAST(date_trunc('month', issue_date) AS DATE)" if by_month else "issue_date"
     return _query(key, f"""
-        SELECT issue_date, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
+        SELECT {bucket} AS issue_date, sum(value) AS value, count(*) AS n,
+               list(DISTINCT approx ORDER BY approx) AS approxes
         FROM {_counted(flt)} WHERE counted AND issue_date IS NOT NULL AND {where}
-        GROUP BY issue_date ORDER BY issue_date""", params)
+        GROUP BY 1 ORDER BY 1""", params)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -124,7 +124,8 @@ else:
 flt = FactFilter(metrics=(metric,), kinds=(kind,), zhejiang=scope_filter.zhejiang,
                  region_codes=scope_filter.region_codes, include_sub=scope_filter.include_sub)
 ini = data.by_initiative(key, flt, limit=15)
-tl = data.timeline(key, flt)
+by_month = (data.db_info(key).get("issue_dates") or 0) > 40  # many issues: one bar per month
+tl = data.timeline(key, flt, by_month)
 if in_scope == 0:  # said once above
     ui.source_note(key)
     st.stop()
@@ -159,7 +160,8 @@ with right:
     if tl.empty:
         st.info(f"{scope_name}没有标明出版日期的“{what}”数字。")
     else:
-        fig = charts.timeline_chart(tl, title=f"{scope_name}{what}按出版日期", unit=units[metric])
+        fig = charts.timeline_chart(tl, title=f"{scope_name}{what}按出版{'月份' if by_month else '日期'}",
+                                    unit=units[metric], by_month=by_month)
         st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
 
 ui.source_note(key)

@@ -95,6 +95,11 @@ def test_timeline_by_date_and_by_month():
     assert fig.layout.xaxis.title.text == "出版月份"
     assert sum(fig.data[0].y) == 60                    # weeks summed into months, nothing lost
     assert len(fig.data[0].x) == 14
+    months = pd.DataFrame({"issue_date": pd.to_datetime(["2020-01-01", "2020-02-01"]), "value": [3.0, 4.0], "n": 1,
+                           "approxes": [["exact"], ["over"]]})
+    fig = charts.timeline_chart(months, title="t", unit="家", by_month=True)   # grouped by the query already
+    assert fig.layout.xaxis.title.text == "出版月份" and list(fig.data[0].y) == [3.0, 4.0]
+    assert [c[0] for c in fig.data[0].customdata] == ["3家", "≥4家"]
 
 
 def test_compare_chart_panels_have_their_own_units():

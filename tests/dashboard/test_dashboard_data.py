@@ -71,6 +71,10 @@ def test_filters(key):
     assert data.fact_count(key, FactFilter(region_codes=("330200",), include_sub=False)) == 6
     assert data.fact_count(key, FactFilter(years=(2021, 2021))) == 12
     assert data.fact_count(key, FactFilter(years=(2022, 2030))) == 0
+    days = data.timeline(key, FactFilter(metrics=("union_orgs",), kinds=("increment",)))
+    assert [(str(d.date()), v) for d, v in zip(days.issue_date, days.value)] == [("2021-08-02", 1419.0)]
+    months = data.timeline(key, FactFilter(kinds=("increment",)), by_month=True)
+    assert [(str(d.date()), n) for d, n in zip(months.issue_date, months.n)] == [("2021-08-01", 7)]
     ini = data.by_initiative(key, FactFilter(metrics=("union_orgs",), kinds=("increment",)))
     assert list(zip(ini.initiative, ini.value)) == [("两基", 1119.0), ("@共富工坊", 300.0), ("八大群体", 60.0)]
 
