@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -58,17 +59,28 @@ def raw_dir() -> Path:
     return Path(DEFAULT_RAW)
 
 
+ENSURE_EVERY = 10.0  # seconds between freshness checks (each one lists every page in data/raw/)
+_last_ensured: dict[tuple[str, str], float] = {}
+
+
 def ensure_database() -> Path:
-    """Ask the ETL to build or refresh the database; one build at a time per process.
+    """Ask the ETL to build or refresh the database; one build at a time per process, and at most
+    one freshness check every ENSURE_EVERY seconds while the file exists.
 
     `UNION_NO_BUILD=1` uses the file as it is (benchmark and synthetic test databases, which a
     rebuild from data/raw/ would otherwise extend with the real pages)."""
+    path = db_path()
     if os.environ.get("UNION_NO_BUILD", "") not in ("", "0"):
-        return db_path()
+        return path
     from etl.api import ensure_database as _ensure
 
+    pair = (str(path), str(raw_dir()))
     with _ensure_lock:
-        return Path(_ensure(db_path(), raw_dir()))
+        if path.exists() and time.monotonic() - _last_ensured.get(pair, -ENSURE_EVERY) < ENSURE_EVERY:
+            return path
+        built = Path(_ensure(path, raw_dir()))
+        _last_ensured[pair] = time.monotonic()
+        return built
 
 
 class DbKey(NamedTuple):

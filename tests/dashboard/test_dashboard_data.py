@@ -134,3 +134,36 @@ def test_missing_file_is_reported(use_db, tmp_path):
     use_db(tmp_path / "absent.duckdb")
     with pytest.raises(FileNotFoundError):
         data.current_key()
+
+
+def test_ensure_database_builds_when_missing_and_checks_at_most_every_few_seconds(tmp_path, monkeypatch):
+    import etl.api
+
+    calls = []
+
+    def fake_ensure(db_path, raw_dir):
+        calls.append((str(db_path), str(raw_dir)))
+        db_path.write_bytes(b"")
+        return db_path
+
+    monkeypatch.setattr(etl.api, "ensure_database", fake_ensure)
+    monkeypatch.setenv("UNION_DB", str(tmp_path / "u.duckdb"))
+    monkeypatch.setenv("UNION_RAW", str(tmp_path / "raw"))
+    monkeypatch.delenv("UNION_NO_BUILD", raising=False)
+    clock = [1000.0]
+    monkeypatch.setattr(data.time, "monotonic", lambda: clock[0])
+    assert data.ensure_database() == tmp_path / "u.duckdb"
+    assert calls == [(str(tmp_path / "u.duckdb"), str(tmp_path / "raw"))]
+    clock[0] += 5
+    data.ensure_database()                    # checked 5 s ago: not again
+    assert len(calls) == 1
+    clock[0] += 6
+    data.ensure_database()                    # 11 s: look at the pages again
+    assert len(calls) == 2
+    (tmp_path / "u.duckdb").unlink()
+    data.ensure_database()                    # a missing file is always rebuilt at once
+    assert len(calls) == 3
+    monkeypatch.setenv("UNION_NO_BUILD", "1")
+    clock[0] += 60
+    data.ensure_database()
+    assert len(calls) == 3
