@@ -173,6 +173,7 @@ class FactFilter:
     `region_codes` selects regions by code; with `include_sub` their sub-regions come along.
     `levels` holds regions.level values (province, city, county, town) or 'outside'.
     `zhejiang` keeps facts about Zhejiang or a place in it (the province-wide totals).
+    `issued` is a range of issue dates (ISO strings, inclusive).
     """
 
     metrics: tuple[str, ...] = ()
@@ -183,6 +184,7 @@ class FactFilter:
     approx: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    issued: tuple[str, str] | None = None
     text: str = ""
     counted_only: bool = False
     zhejiang: bool = False
@@ -207,6 +209,9 @@ class FactFilter:
         if self.years is not None:
             conds.append("year BETWEEN ? AND ?")
             params += [int(self.years[0]), int(self.years[1])]
+        if self.issued is not None:  # ISO dates, inclusive
+            conds.append("issue_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)")
+            params += [str(self.issued[0]), str(self.issued[1])]
         if self.text.strip():
             conds.append("contains(lower(evidence), lower(?))")
             params.append(self.text.strip())

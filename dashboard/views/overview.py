@@ -2,6 +2,7 @@
 region and by initiative, and a timeline by issue date. Filters live in the URL."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
@@ -77,6 +78,7 @@ elif reg.empty:
             f"{level_name}，所以{level_name}地图空缺；它们在下方按倡议、按出版日期的图中。")
 else:
     geo = data.geojson_for(level)
+    ev_map = None
     with left:
         if geo is None:
             st.info("缺少地图边界文件（data/geo/），暂不能显示地图；右侧柱状图不受影响。")
@@ -86,7 +88,8 @@ else:
                        "features": [f for f in geo["features"] if f["properties"].get("city_code") == city_code[scope]]}
             try:
                 fig = charts.region_map(reg, geo, title=f"{scope_name}各{level_name}{what}", unit=units[metric])
-                st.plotly_chart(fig, key="map", config={"displayModeBar": False})
+                ev_map = st.plotly_chart(fig, key="map", config={"displayModeBar": False}, on_select="rerun",
+                                         selection_mode="points")
                 st.caption("颜色越深数字越大；灰色表示没有数字。选择上方“范围”可下钻到某个地市的区县。")
             except ValueError:
                 st.info(f"{scope_name}各{level_name}的数字无法落到地图上（地区代码不在边界文件中）。")
@@ -95,9 +98,14 @@ else:
                                category_title=level_name, customdata="code")
         ev = st.plotly_chart(fig, key="region_bars", on_select="rerun", selection_mode="points",
                              config={"displayModeBar": False})
-    # A click on a bar picks that region below; only a new click overrides the select box.
+    # A click on a bar or on the map picks that region below; only a new click overrides the select box.
     points = ev.selection.points if ev and ev.selection else []
     clicked = points[0].get("y") if points else None
+    map_points = ev_map.selection.points if geo is not None and ev_map and ev_map.selection else []
+    if map_points and not clicked:
+        code_clicked = map_points[0].get("location")
+        names_by_code = dict(zip(reg["code"], reg["name"]))
+        clicked = names_by_code.get(code_clicked)
     if clicked and clicked != st.session_state.get("_region_click"):
         st.session_state["_region_click"] = clicked
         st.session_state["pick_region"] = clicked
@@ -162,6 +170,31 @@ with right:
     else:
         fig = charts.timeline_chart(tl, title=f"{scope_name}{what}按出版{'月份' if by_month else '日期'}",
                                     unit=units[metric], by_month=by_month)
-        st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
+        ev_tl = st.plotly_chart(fig, key="timeline", config={"displayModeBar": False}, on_select="rerun",
+                                selection_mode="points")
+        days = pd.to_datetime(tl["issue_date"])
+        labels_tl = days.dt.strftime("%Y年%m月" if by_month else "%Y-%m-%d").tolist()
+        points = ev_tl.selection.points if ev_tl and ev_tl.selection else []
+        clicked = str(points[0].get("x")) if points else None
+        if clicked:  # x is the category label (dates) or a date-time string (months)
+            match = [lab for lab, d in zip(labels_tl, days) if clicked.startswith(d.strftime("%Y-%m-%d"))
+                     or clicked == lab or (by_month and clicked.startswith(d.strftime("%Y-%m")))]
+            if match and match[0] != st.session_state.get("_tl_click"):
+                st.session_state["_tl_click"] = match[0]
+                st.session_state["pick_day"] = match[0]
+        with st.expander("查看柱子背后的事实", expanded=bool(st.session_state.get("pick_day"))):
+            if st.session_state.get("pick_day") not in labels_tl:
+                st.session_state["pick_day"] = None
+            pick = st.selectbox("选择出版" + ("月份" if by_month else "日期") + "（或点击上方柱子）", labels_tl,
+                                index=None, key="pick_day", placeholder="选择一根柱子")
+            if pick:
+                first = days.iloc[labels_tl.index(pick)]
+                last = (first + pd.offsets.MonthEnd(0)) if by_month else first
+                rows = data.fact_rows(key, FactFilter(metrics=(metric,), kinds=(kind,), zhejiang=flt.zhejiang,
+                                                      region_codes=flt.region_codes, include_sub=flt.include_sub,
+                                                      issued=(first.date().isoformat(), last.date().isoformat()),
+                                                      counted_only=True), limit=1000)
+                st.caption(f"{pick}：{len(rows)} 条数字构成这根柱子。")
+                ui.show_facts(rows, key="day_facts")
 
 ui.source_note(key)

@@ -71,6 +71,8 @@ def test_filters(key):
     assert data.fact_count(key, FactFilter(region_codes=("330200",), include_sub=False)) == 6
     assert data.fact_count(key, FactFilter(years=(2021, 2021))) == 12
     assert data.fact_count(key, FactFilter(years=(2022, 2030))) == 0
+    assert data.fact_count(key, FactFilter(issued=("2021-08-18", "2021-08-18"))) == 4
+    assert data.fact_count(key, FactFilter(issued=("2021-08-01", "2021-08-31"))) == 12
     days = data.timeline(key, FactFilter(metrics=("union_orgs",), kinds=("increment",)))
     assert [(str(d.date()), v) for d, v in zip(days.issue_date, days.value)] == [("2021-08-02", 1419.0)]
     months = data.timeline(key, FactFilter(kinds=("increment",)), by_month=True)

@@ -99,6 +99,17 @@ def test_overview_crafted_numbers_and_facts_behind_a_bar(crafted_db, use_db, run
     assert fact_tables(at2)[0]["原文证据"].tolist() == ["宁波全市新建工会1059家", "鄞州区新建工会60家"]
 
 
+def test_overview_facts_behind_a_timeline_bar(crafted_db, use_db, run_page, fact_tables):
+    use_db(crafted_db)
+    at = run_page()
+    assert at.selectbox(key="pick_day").options == ["2021-08-02"]     # f07, the reprint, is not counted
+    at.selectbox(key="pick_day").set_value("2021-08-02").run()
+    no_errors(at)
+    facts, = fact_tables(at)
+    assert facts["原文证据"].tolist() == ["宁波全市新建工会1059家", "鄞州区新建工会60家", "湖州市新建工会组织300余家"]
+    assert "2021-08-02：3 条数字构成这根柱子。" in [c.value for c in at.caption]
+
+
 def test_overview_empty_result_is_said_in_words(crafted_db, use_db, run_page, plotly_specs):
     use_db(crafted_db)
     at = run_page(query={"metric": "维权案件（件）"})

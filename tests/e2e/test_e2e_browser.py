@@ -170,6 +170,12 @@ def test_browser_walk_through_every_page(server, page):
     expect(pg.get_by_text(f"{city}：{n_behind} 条数字构成这根柱子。")).to_be_visible()
     settle(pg)
     shot(pg, "01b_overview_facts_behind_a_bar")
+    (day, n_day), = q(db, """SELECT strftime(issue_date, '%Y-%m-%d'), count(*) FROM fact_view
+                            WHERE counted AND kind = 'increment' AND metric = 'union_orgs' AND region_code IS NOT NULL
+                            GROUP BY issue_date ORDER BY issue_date DESC LIMIT 1""")
+    pg.locator(".js-plotly-plot").nth(3).locator("g.point path").last.click(force=True)
+    expect(pg.get_by_text(f"{day}：{n_day} 条数字构成这根柱子。")).to_be_visible()
+    settle(pg)
     pg.get_by_role("link", name=re.compile("在“数据”页打开这些数字")).click()
     expect(pg.get_by_role("heading", name="数据：筛选、查看与下载")).to_be_visible()
     settle(pg)
