@@ -1,0 +1,182 @@
+"""ETL throughput: a synthetic corpus (bench/corpus.py) ingested with 1 and 2 workers at two corpus
+sizes; prints MB/s and pages/s per worker and peak memory, which must not grow with the corpus.
+
+Usage: python bench/etl_throughput.py [--pages 2000] [--workers 1 2] [--profile]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import corpus  # noqa: E402
+
+TARGET_MB_S_PER_WORKER = 1.0
+
+
+def measure(folder: Path, workers: int, db: Path) -> dict:
+    """One ingest of `folder` into a fresh `db`, in a fresh process (so peaks are its own)."""
+    db.unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, __file__, "--measure", str(folder), str(db), str(workers)],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"measuring run failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _measure(folder: str, db: str, workers: int) -> None:
+    """Child side of `measure`: ingest, sampling the RSS of this process and every descendant
+    (forkserver workers are not our children, so getrusage(RUSAGE_CHILDREN) does not see them)."""
+    import psutil
+
+    from etl.ingest import ingest
+    me = psutil.Process()
+    peak = {"total": 0, "worker": 0, "main": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            rss = []
+            for k in me.children(recursive=True):
+                try:
+                    rss.append(k.memory_info().rss)
+                except psutil.Error:
+                    pass
+            main = me.memory_info().rss
+            peak["main"] = max(peak["main"], main)
+            peak["worker"] = max([peak["worker"], *rss])
+            peak["total"] = max(peak["total"], main + sum(rss))
+            stop.wait(0.2)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    files = sorted(Path(folder).glob("*.txt"))
+    t0 = time.perf_counter()
+    report = ingest([folder], db, workers=workers, progress=False, log=lambda m: None)
+    seconds = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    assert not report.skipped, report.skipped[:3]
+    print(json.dumps({
+        "pages": len(files), "bytes": sum(f.stat().st_size for f in files), "workers": workers, "seconds": seconds,
+        "documents": report.documents, "facts": report.facts, "db_bytes": Path(db).stat().st_size,
+        "peak_main": peak["main"], "peak_worker": peak["worker"], "peak_total": peak["total"],
+        "maxrss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "maxrss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+    }))
+
+
+def subset(src: Path, dst: Path, n: int) -> Path:
+    """The first `n` pages of `src`, hard-linked into `dst`."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for p in sorted(src.glob("*.txt"))[:n]:
+        os.link(p, dst / p.name)
+    return dst
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def print_runs(runs: list[dict]) -> None:
+    print(f"  {'pages':>7} {'workers':>7} {'seconds':>8} {'MB/s':>6} {'MB/s/worker':>11} {'pages/s':>8} "
+          f"{'pages/s/worker':>14} {'facts':>9} {'peak main':>10} {'peak worker':>11} {'peak total':>10}")
+    for r in runs:
+        rate, pages = r["bytes"] / r["seconds"] / 1e6, r["pages"] / r["seconds"]
+        print(f"  {r['pages']:>7,} {r['workers']:>7} {r['seconds']:>8.1f} {rate:>6.2f} {rate / r['workers']:>11.2f} "
+              f"{pages:>8.1f} {pages / r['workers']:>14.1f} {r['facts']:>9,} {mb(r['peak_main']):>10} "
+              f"{mb(r['peak_worker']):>11} {mb(r['peak_total']):>10}")
+
+
+def print_memory_growth(runs: list[dict]) -> None:
+    for w in sorted({r["workers"] for r in runs}):
+        rs = sorted((r for r in runs if r["workers"] == w), key=lambda r: r["pages"])
+        if len(rs) >= 2:
+            a, b = rs[0], rs[-1]
+            print(f"  workers={w}: peak total RSS {mb(a['peak_total'])} at {a['pages']:,} pages, {mb(b['peak_total'])} "
+                  f"at {b['pages']:,} pages ({(b['peak_total'] / a['peak_total'] - 1) * 100:+.0f}% for "
+                  f"{b['pages'] / a['pages']:.0f}x the pages); main process {mb(a['peak_main'])} → {mb(b['peak_main'])}")
+
+
+def profile(folder: Path, n: int = 200) -> None:
+    """Where one worker's time goes: cProfile over `n` pages, own time summed per source file."""
+    import cProfile
+    import pstats
+
+    from etl.pipeline import process_file
+    from etl.places import gazetteer
+    gazetteer()  # built once per worker; not per-page time
+    pages = sorted(folder.glob("*.txt"))[:n]
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    for p in pages:
+        process_file(str(p), {})
+    prof.disable()
+    wall = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in pages)
+    per_file: dict[str, float] = {}
+    for (file, _, _), (_, _, tottime, _, _) in pstats.Stats(prof).stats.items():
+        key = file if "/etl/" in file else ("re (regex engine)" if "/re/" in file or file == "~" else
+                                            file.split("site-packages/")[-1].split("/")[0] if "site-packages" in file else "other")
+        per_file[key] = per_file.get(key, 0.0) + tottime
+    total = sum(per_file.values())
+    print(f"\nProfile of process_file, {n} pages, {size / 1e6:.1f} MB, one process: {wall:.1f} s "
+          f"({size / wall / 1e6:.2f} MB/s with profiler overhead). Own time by source:")
+    for key, t in sorted(per_file.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"  {Path(key).name if '/etl/' in key else key:28} {t:6.2f} s  {t / total * 100:5.1f}%")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=2000, help="the larger corpus (the smaller is a quarter of it)")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--profile", action="store_true", help="also profile one worker's time per module")
+    ap.add_argument("--measure", nargs=3, metavar=("FOLDER", "DB", "WORKERS"), help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.measure:
+        _measure(a.measure[0], a.measure[1], int(a.measure[2]))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="etl-throughput-") as tmp:
+        tmp = Path(tmp)
+        t0 = time.perf_counter()
+        big = tmp / f"pages_{a.pages}"
+        corpus.build(big, a.pages)
+        size = sum(p.stat().st_size for p in big.glob("*.txt"))
+        print(f"corpus: {a.pages:,} synthetic pages, {size / 1e6:.1f} MB ({size / a.pages / 1e3:.1f} KB a page), "
+              f"built in {time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.1f} at start")
+        small = subset(big, tmp / f"pages_{a.pages // 4}", a.pages // 4)
+        runs = []
+        for w in a.workers:
+            for folder in (small, big):
+                runs.append(measure(folder, w, tmp / "bench.duckdb"))
+        print("\nIngest, end to end (start-up, extraction, writing, swap), fresh database each run:")
+        print_runs(runs)
+        print("\nMemory at two corpus sizes (RSS sampled every 0.2 s over the process and its workers):")
+        print_memory_growth(runs)
+        if 1 in a.workers and 2 in a.workers:
+            one = next(r for r in runs if r["workers"] == 1 and r["pages"] == a.pages)
+            two = next(r for r in runs if r["workers"] == 2 and r["pages"] == a.pages)
+            print(f"\nspeed-up with 2 workers at {a.pages:,} pages: {one['seconds'] / two['seconds']:.2f}x")
+        worst = min(r["bytes"] / r["seconds"] / 1e6 / r["workers"] for r in runs if r["pages"] == a.pages)
+        verdict = "meets" if worst >= TARGET_MB_S_PER_WORKER else "MISSES"
+        print(f"lowest MB/s per worker at {a.pages:,} pages: {worst:.2f} ({verdict} the {TARGET_MB_S_PER_WORKER} MB/s target)")
+        print(f"load average at end: {os.getloadavg()[0]:.1f}")
+        if a.profile or worst < TARGET_MB_S_PER_WORKER:
+            profile(big)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
