@@ -1,0 +1,1 @@
+"""Trust and scale: bad input, crashes, re-runs, concurrent use, a Dask cluster."""
