@@ -81,8 +81,8 @@ def query_benchmarks(reps: int) -> dict[str, list[tuple[str, float]]]:
         "地区对比": [
             ("compare_summary 宁波/湖州", lambda: raw(data.compare_summary)(key, ("330200", "330500"),
                                                                         ("increment", "total", "target"), True)),
-            ("compare_facts (50 per bar)", lambda: raw(data.compare_facts)(key, ("330200", "330500"),
-                                                                          ("increment",), True, 50)),
+            ("compare_facts (one panel, 50 per bar)", lambda: raw(data.compare_facts)(
+                key, ("330200", "330500"), ("increment",), True, 50, "union_orgs")),
         ],
         "数据": [
             ("fact_count (all)", lambda: raw(data.fact_count)(key, FactFilter())),
@@ -99,8 +99,7 @@ def query_benchmarks(reps: int) -> dict[str, list[tuple[str, float]]]:
             ("article_count", lambda: raw(data.article_count)(key, "宁波")),
         ],
         "倡议": [
-            ("initiative_rank", lambda: raw(data.initiative_rank)(key, FactFilter())),
-            ("initiative_regions", lambda: raw(data.initiative_regions)(key, FactFilter(initiatives=(ini,)))),
+            ("initiative_places (rank + places)", lambda: raw(data.initiative_places)(key, FactFilter())),
             ("facts under one", lambda: raw(data.fact_rows)(key, FactFilter(initiatives=(ini,)), 500)),
         ],
     }
@@ -139,8 +138,9 @@ def clear_filter_caches() -> None:
             obj.clear()
 
 
-def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float]]:
-    """Medians of full script runs per page: defaults, a filter change, and a cold run."""
+def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float, float]]:
+    """Full script runs per page: median with defaults; median and minimum of filter changes;
+    median of cold filter changes."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -186,9 +186,9 @@ def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float]]:
             at.run()
 
         first = median_ms(default_run, reps)
-        warm = statistics.median(change(i, clear_filter_caches) for i in range(reps))
-        cold = statistics.median(change(i + reps, st.cache_data.clear) for i in range(reps))
-        results[page] = (first, warm, cold)
+        warm = [change(i, clear_filter_caches) for i in range(reps)]
+        cold = [change(i + reps, st.cache_data.clear) for i in range(reps)]
+        results[page] = (first, statistics.median(warm), min(warm), statistics.median(cold))
     return results
 
 
@@ -214,11 +214,13 @@ def main() -> None:
         for name, ms in export_benchmark():
             print(f"    {name:40s} {ms:8.0f}")
     print(f"\nFull page script runs (AppTest), median of {args.reps} (ms):")
-    print(f"    {'page':28s} {'defaults, cold':>15s} {'filter change':>14s} {'filter change, cold':>20s}")
+    print(f"    {'page':28s} {'defaults, cold':>15s} {'filter change (min)':>20s} {'filter change, cold':>20s}")
     names = {"views/overview.py": "总览", "views/compare.py": "地区对比", "views/explore.py": "数据",
              "views/articles.py": "文章", "views/initiatives.py": "倡议"}
-    for page, (first, warm, cold) in page_benchmarks(args.reps).items():
-        print(f"    {names[page] + ' (' + page + ')':28s} {first:15.0f} {warm:14.0f} {cold:20.0f}")
+    for page, (first, warm, warm_min, cold) in page_benchmarks(args.reps).items():
+        print(f"    {names[page] + ' (' + page + ')':28s} {first:15.0f} {warm:13.0f} ({warm_min:4.0f}) {cold:20.0f}")
+    load = os.getloadavg()
+    print(f"\nload average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

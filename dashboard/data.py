@@ -462,18 +462,19 @@ def compare_summary(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...],
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def compare_facts(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...], include_sub: bool = True,
-                  per_bar: int = 50) -> pd.DataFrame:
+                  per_bar: int = 50, metric: str | None = None) -> pd.DataFrame:
     """The facts behind each bar of the comparison (counted ones, as in the bars), the largest
-    `per_bar` of each region, metric and kind."""
+    `per_bar` of each region, metric and kind; only one metric's if `metric` is given."""
     return _query(key, f"""
         WITH s AS (SELECT unnest(?::VARCHAR[]) AS code), m AS ({_compare_matches(include_sub)}),
              top AS (SELECT compare_code, ord FROM m WHERE list_contains(?::VARCHAR[], kind)
+                     AND (?::VARCHAR IS NULL OR metric = ?)
                      QUALIFY row_number() OVER (PARTITION BY compare_code, metric, kind
                                                 ORDER BY value DESC, ord) <= ?)
         SELECT top.compare_code, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
         FROM top JOIN fv f USING (ord)
         ORDER BY f.metric, f.kind, top.compare_code, f.value DESC, f.ord""",
-                  [list(codes), list(kinds), int(per_bar)])
+                  [list(codes), list(kinds), metric, metric, int(per_bar)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,22 +523,26 @@ def article_count(key: DbKey, title_query: str = "") -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def initiative_rank(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Initiatives by number of counted facts, with the regions and cities they reach (a repeat or
-    reprint shares its region with the counted occurrence, so counted facts give every region)."""
+def initiative_places(key: DbKey, flt: FactFilter) -> pd.DataFrame:
+    """Counted facts per initiative and place (a city, 浙江省, or 省外), with the number of distinct
+    regions; one query serves the ranking and each initiative's chart. Regions are told apart by
+    code (town names repeat across counties); a repeat or reprint shares its region with the counted
+    occurrence, so counted facts reach every region."""
     where, params = flt.where()
     return _query(key, f"""
-        SELECT i AS initiative, count(*) AS n_facts, count(DISTINCT region) AS n_regions,
-               count(DISTINCT city) FILTER (WHERE city IS NOT NULL AND city NOT IN ('', '浙江省')) AS n_cities
-        FROM (SELECT unnest(initiatives) AS i, region, city FROM {_counted(flt)} WHERE counted AND {where})
-        GROUP BY i ORDER BY n_facts DESC, n_regions DESC, i""", params)
+        SELECT i AS initiative, coalesce(nullif(city, ''), '省外') AS place, count(*) AS n_facts,
+               count(DISTINCT coalesce(region_code, region)) AS n_regions
+        FROM (SELECT unnest(initiatives) AS i, city, region, region_code
+              FROM {_counted(flt)} WHERE counted AND {where})
+        GROUP BY ALL ORDER BY initiative, n_facts DESC, place""", params)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def initiative_regions(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Counted facts of the filtered initiative(s) per place (city, or 浙江省 / outside)."""
-    where, params = flt.where()
-    return _query(key, f"""
-        SELECT coalesce(nullif(city, ''), '省外') AS place, count(*) AS n_facts, count(DISTINCT region) AS n_regions
-        FROM {_counted(flt)} WHERE counted AND {where}
-        GROUP BY 1 ORDER BY n_facts DESC, place""", params)
+def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
+    """Initiatives with their counted facts, regions and cities (from initiative_places)."""
+    if places.empty:
+        return pd.DataFrame(columns=["initiative", "n_facts", "n_regions", "n_cities"])
+    city = ~places["place"].isin([PROVINCE, "省外"])
+    out = places.assign(is_city=city.astype(int)).groupby("initiative", as_index=False).agg(
+        n_facts=("n_facts", "sum"), n_regions=("n_regions", "sum"), n_cities=("is_city", "sum"))
+    return out.sort_values(["n_facts", "n_regions", "initiative"], ascending=[False, False, True],
+                           kind="stable").reset_index(drop=True)

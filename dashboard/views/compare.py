@@ -122,8 +122,7 @@ if st.session_state.get("bar") not in panels:
 panel = st.selectbox("选择指标·类型（或点击上方图中的柱子）", panels, key="bar")
 grp = summ[summ.panel == panel]
 m, k = grp.metric.iloc[0], grp.kind.iloc[0]
-facts = data.compare_facts(key, codes, (k,), sub, per_bar=FACTS_PER_BAR)
-facts = facts[facts.metric == m]
+facts = data.compare_facts(key, codes, (k,), sub, per_bar=FACTS_PER_BAR, metric=m)
 for col, code in zip(st.columns(len(codes)), codes):
     with col:
         rows = facts[facts.compare_code == code]

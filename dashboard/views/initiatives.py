@@ -24,7 +24,8 @@ order = c2.segmented_control("排序依据", ["facts", "regions"], default="fact
                              format_func=lambda o: {"facts": "按数字条数", "regions": "按覆盖地区数"}[o])
 scope_filter = FactFilter() if scope == "全省" else FactFilter(region_codes=(city_code[scope],))
 
-rank = data.initiative_rank(key, scope_filter)
+places_all = data.initiative_places(key, scope_filter)
+rank = data.initiative_rank(places_all)
 if rank.empty:
     st.info(f"{scope}没有标注倡议的数字。")
     ui.source_note(key)
@@ -62,10 +63,9 @@ if clicked and clicked != st.session_state.get("_ini_rank_click") and clicked in
 st.subheader("某一倡议的数字")
 chosen = st.selectbox("选择倡议（或点击左侧柱子）", names, key="initiative", bind="query-params")
 flt = FactFilter(initiatives=(chosen,), cities=scope_filter.cities, region_codes=scope_filter.region_codes)
-places = data.initiative_regions(key, flt)
+places = places_all[places_all.initiative == chosen].reset_index(drop=True)
 n_all = data.fact_count(key, flt)
-n_counted = data.fact_count(key, FactFilter(initiatives=(chosen,), region_codes=scope_filter.region_codes,
-                                            counted_only=True))
+n_counted = int(places["n_facts"].sum())
 left, right = st.columns([2, 3])
 with left:
     if places.empty:

@@ -81,6 +81,17 @@ def test_filters(key):
     assert list(zip(ini.initiative, ini.value)) == [("两基", 1119.0), ("@共富工坊", 300.0), ("八大群体", 60.0)]
 
 
+def test_initiatives_by_place_and_rank(key):
+    places = data.initiative_places(key, FactFilter())
+    assert list(places.itertuples(index=False, name=None)) == [
+        ("@共富工坊", "湖州市", 1, 1), ("两基", "宁波市", 4, 2), ("八大群体", "宁波市", 1, 1),
+        ("职工职业技能竞赛", "浙江省", 1, 1), ("职工职业技能竞赛", "省外", 1, 1)]
+    rank = data.initiative_rank(places)
+    assert list(rank.itertuples(index=False, name=None)) == [
+        ("两基", 4, 2, 1), ("职工职业技能竞赛", 2, 2, 0), ("@共富工坊", 1, 1, 1), ("八大群体", 1, 1, 1)]
+    assert data.initiative_rank(places.iloc[0:0]).empty
+
+
 def test_user_text_is_a_parameter_not_sql(key):
     evil = "'; DROP TABLE facts; --"
     flt = FactFilter(text=evil, cities=(evil,), metrics=("x' OR '1'='1",))
@@ -99,6 +110,8 @@ def test_compare_and_articles(key):
     facts = data.compare_facts(key, ("330200", "330500"), ("increment",), True, per_bar=1)
     assert sorted(zip(facts.compare_code, facts.fact_id)) == [("330200", "f01"), ("330200", "f02"),
                                                              ("330500", "f05"), ("330500", "f06")]
+    facts = data.compare_facts(key, ("330200", "330500"), ("increment",), True, per_bar=5, metric="union_orgs")
+    assert list(zip(facts.compare_code, facts.fact_id)) == [("330200", "f01"), ("330200", "f03"), ("330500", "f05")]
     art = data.article(key, "a2")
     assert art["title"] == "湖州<script>alert('t')</script>工会" and art["doc"] == "crafted_0802"
     assert data.article(key, "nope") is None
