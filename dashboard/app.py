@@ -12,7 +12,9 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data  # noqa: E402
 
-st.set_page_config(page_title="浙江工会数据看板", page_icon=":material/bar_chart:", layout="wide")
+# A local favicon: with a Material icon the browser would fetch it from fonts.gstatic.com (offline app).
+st.set_page_config(page_title="浙江工会数据看板", page_icon=str(ROOT / "dashboard" / "assets" / "favicon.svg"),
+                   layout="wide")
 
 nav = st.navigation([
     st.Page("views/overview.py", title="总览", icon=":material/map:", url_path="overview", default=True),

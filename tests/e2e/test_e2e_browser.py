@@ -96,6 +96,11 @@ def page(server):
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.errors = errors
+        # Everything must come from our server: no map tiles, fonts or icons from the internet.
+        outside: list[str] = []
+        pg.on("request", lambda r: outside.append(r.url)
+              if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+        pg.outside = outside
         try:
             yield pg
         finally:
@@ -115,6 +120,9 @@ def settle(pg) -> None:
     """Wait until the script run finished and no chart is still a placeholder."""
     pg.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=WAIT)
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=WAIT)
+    # tables are canvases laid out after the run: wait until they have their width
+    pg.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                         ".every(e => e.getBoundingClientRect().width > 150)", timeout=WAIT)
     time.sleep(0.5)
 
 
@@ -277,6 +285,7 @@ def test_browser_walk_through_every_page(server, page):
     assert params(pg) == {"initiative": [target]}
     no_app_errors(pg)
     shot(pg, "07_initiatives_after_reload")
+    assert pg.outside == [], f"requests left the machine: {pg.outside}"
 
 
 def test_chromium_renders_chinese_with_a_cjk_font():
