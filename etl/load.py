@@ -192,7 +192,8 @@ def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tupl
     arts, facts = [], []
     for ar in r.articles:
         a = ar.article
-        article_id = short_hash(doc_id, a.seq, a.text)
+        # Not tied to the rules fingerprint: links to an article survive a change of rules.
+        article_id = short_hash(d.doc, a.seq, a.text)
         arts.append((article_id, doc_id, a.seq, a.kicker, a.title, a.subtitle, a.byline, a.text,
                      ar.region.name if ar.region else None, ar.initiative or None))
         for f in ar.facts:

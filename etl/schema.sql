@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 
 CREATE TABLE IF NOT EXISTS articles (
-    article_id  VARCHAR PRIMARY KEY,     -- sha256 of doc_id + seq + text, 16 hex chars
+    article_id  VARCHAR PRIMARY KEY,     -- sha256 of doc name + seq + text, 16 hex chars (stable across rule changes)
     doc_id      VARCHAR NOT NULL,
     seq         INTEGER NOT NULL,        -- order on the page, from 0
     kicker      VARCHAR,
