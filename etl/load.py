@@ -52,7 +52,9 @@ class Writer:
             _remove_stale_temps(self.db_path)
             if self.db_path.exists():
                 shutil.copyfile(self.db_path, self.tmp_path)
-            self.con = connect(self.tmp_path)
+                if _wal(self.db_path).exists():  # commits of a read-write session that ended before a checkpoint
+                    shutil.copyfile(_wal(self.db_path), _wal(self.tmp_path))
+            self.con = _open_copy(self.tmp_path)
             # DuckDB's default cache (80% of RAM) kept every block the run wrote, so the writer's memory
             # grew with the database (~+370 MB at 20,000 pages). Evicted blocks are cheap to re-read,
             # and a large batch still fits: a 35 MB JSON Lines file went through in one batch under 64 MB.
@@ -131,6 +133,9 @@ class Writer:
         try:
             self.con.execute("CHECKPOINT")
             self.con.close()
+            # The old file's WAL, replayed into the copy, must not outlive the file: DuckDB refuses to
+            # open a file beside an older WAL. Removed before the swap, so no reader meets that pair.
+            _wal(self.db_path).unlink(missing_ok=True)
             os.replace(self.tmp_path, self.db_path)
         finally:
             self._lock.close()
@@ -142,6 +147,22 @@ class Writer:
             for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
                 p.unlink(missing_ok=True)
             self._lock.close()
+
+
+def _wal(path: Path) -> Path:
+    return Path(str(path) + ".wal")
+
+
+def _open_copy(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect(tmp_path)
+    except duckdb.IOException as e:
+        if "checkpoint iteration does not match" not in str(e) or not _wal(tmp_path).exists():
+            raise
+        # A WAL older than its file (left beside it by an earlier swap) cannot be applied and makes
+        # the pair unopenable; without it the file opens as it was written.
+        _wal(tmp_path).unlink()
+        return connect(tmp_path)
 
 
 def _writer_lock(db_path: Path, on_wait: Callable[[str], None] | None):
