@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import psutil
 import pytest
 
@@ -153,3 +154,61 @@ def test_kill_9(tmp_path, states, point):
         assert db.stat().st_ino == inode  # still the original file, not a temporary copy
     no_orphans(kids)
     rerun_completes(db, states)
+
+
+# A read-write session (the duckdb CLI, a notebook) that commits and is killed before a checkpoint:
+# its commits live only in union.duckdb.wal.
+KILLED_SESSION = """
+import duckdb, os, sys
+con = duckdb.connect(sys.argv[1])
+con.execute("SET checkpoint_threshold = '1GB'")
+con.execute("INSERT INTO initiatives VALUES (?, '', 'candidate', 'manual', 0)", [sys.argv[2]])
+os.kill(os.getpid(), 9)
+"""
+
+
+def killed_session(db: Path, name: str) -> None:
+    out = subprocess.run([sys.executable, "-c", KILLED_SESSION, str(db), name], capture_output=True)
+    assert out.returncode == -9 and Path(f"{db}.wal").exists()
+
+
+def candidates(db: Path) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM initiatives WHERE first_doc = 'manual'").fetchall()}
+    finally:
+        con.close()
+
+
+def test_wal_of_a_killed_session_is_kept_and_not_left_beside_the_new_file(tmp_path):
+    pages, db = tmp_path / "pages", tmp_path / "union.duckdb"
+    build_corpus(pages, 3)
+    assert etl("ingest", pages, "--db", db, "--quiet").returncode == 0
+    killed_session(db, "手工补录")
+    build_corpus(pages, 2, first=3)
+    run = etl("ingest", pages, "--db", db, "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert not Path(f"{db}.wal").exists()  # beside the swapped-in file DuckDB would refuse to open it
+    assert candidates(db) == {"手工补录"}  # the session's commit is kept (candidates survive re-runs)
+    assert len(rows(db)["documents"]) == 5
+
+
+def test_ingest_repairs_a_database_left_beside_an_older_wal(tmp_path):
+    pages, db = tmp_path / "pages", tmp_path / "union.duckdb"
+    wal, aside = Path(f"{db}.wal"), tmp_path / "aside.wal"
+    build_corpus(pages, 3)
+    assert etl("ingest", pages, "--db", db, "--quiet").returncode == 0
+    killed_session(db, "丢失的")
+    wal.rename(aside)  # the file moves on without it (what a swap without this fix did) ...
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO initiatives VALUES ('保留的', '', 'candidate', 'manual', 0)")
+    con.execute("CHECKPOINT")
+    con.close()
+    aside.rename(wal)  # ... and the older WAL is back beside it: DuckDB refuses the pair
+    with pytest.raises(duckdb.IOException, match="checkpoint iteration does not match"):
+        duckdb.connect(str(db), read_only=True)
+    build_corpus(pages, 1, first=3)
+    run = etl("ingest", pages, "--db", db, "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert candidates(db) == {"保留的"} and len(rows(db)["documents"]) == 4
+    assert not wal.exists()
