@@ -42,11 +42,11 @@ class IngestReport:
         return line
 
 
-def _local_map(workers: int, manifest: dict) -> Callable[[list[str]], Iterator[FileOutcome]]:
+def _local_map(workers: int, manifest: dict, known: dict[str, str]) -> Callable[[list[str]], Iterator[FileOutcome]]:
     def run(paths: list[str]) -> Iterator[FileOutcome]:
         if workers <= 1:
             for p in paths:
-                yield process_file(p, manifest)
+                yield process_file(p, manifest, known)
             return
         # forkserver: workers do not inherit this process's open database copy and writer lock
         # (a fork would, and after a kill -9 they would keep both), nor DuckDB's threads.
@@ -54,10 +54,24 @@ def _local_map(workers: int, manifest: dict) -> Callable[[list[str]], Iterator[F
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["etl.pipeline"])  # imported once, not once per worker
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_ingest,
-                                 initargs=(os.getpid(),)) as pool:
-            yield from pool.map(process_file, paths, [manifest] * len(paths), chunksize=8)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
+                                 initargs=(os.getpid(), manifest, known)) as pool:
+            yield from pool.map(_process_in_worker, paths, chunksize=8)
     return run
+
+
+_WORKER_STATE: tuple[dict, dict] = ({}, {})
+
+
+def _start_worker(pid: int, manifest: dict, known: dict[str, str]) -> None:
+    """A pool worker gets the manifest and the database's document ids once, not with every file."""
+    global _WORKER_STATE
+    _WORKER_STATE = (manifest, known)
+    _exit_with_ingest(pid)
+
+
+def _process_in_worker(path: str) -> FileOutcome:
+    return process_file(path, *_WORKER_STATE)
 
 
 def _exit_with_ingest(pid: int) -> None:
@@ -97,18 +111,18 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
     report.skipped.extend(errors)
     report.files = len(files) + len(errors)
     manifest = read_manifest(manifest_path)
-    if engine == "dask":
-        from .distributed import dask_map
-        mapper = dask_map(address, manifest)
-    else:
-        mapper = _local_map(workers, manifest)
     writer = Writer(Path(db_path), on_wait=log)
     bar = _progress(len(files), progress)
     try:
+        if engine == "dask":
+            from .distributed import dask_map
+            mapper = dask_map(address, manifest)
+        else:
+            mapper = _local_map(workers, manifest, dict(writer.known))
         pending, candidates = [], []
         for outcome in mapper(files):
             bar.update(1)
-            if not outcome.error:
+            if not outcome.error and not all(r.unchanged for r in outcome.results):
                 outcome.warnings.extend(_content_notes(outcome))
             for w in outcome.warnings:
                 log(f"warning {outcome.path}: {w}")

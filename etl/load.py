@@ -21,7 +21,7 @@ import pandas as pd
 from .initiatives import lexicon
 from .model import DocumentResult
 from .pipeline import document_id, short_hash
-from .places import gazetteer
+from .places import divisions, population
 from .rules import load_yaml
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -105,10 +105,9 @@ class Writer:
     def write_reference(self, candidates: list[tuple[str, str]]) -> None:
         """Regions, metrics and initiatives: derived from data/, rewritten every run."""
         con = self.con
-        gaz = gazetteer()
-        pop = gaz.population()
+        pop = population()
         regions = [(code, r["name"], r["level"], r["parent_code"] or None, r["city_code"] or None,
-                    r["county_code"] or None, pop.get(code)) for code, r in gaz.by_code.items()]
+                    r["county_code"] or None, pop.get(code)) for code, r in divisions().items()]
         metrics = [(k, v["label"], v["unit"], bool(v["core"]), i) for i, (k, v) in enumerate(load_yaml("metrics.yaml").items())]
         alias_of, _ = lexicon()
         canon: dict[str, list[str]] = {}

@@ -98,3 +98,4 @@ class DocumentResult:
     date_source: str | None
     articles: list[ArticleResult] = field(default_factory=list)
     candidates: list[tuple[str, str]] = field(default_factory=list)  # (initiative name, doc)
+    unchanged: bool = False  # already in the database as it is: not extracted again

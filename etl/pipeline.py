@@ -55,11 +55,16 @@ def short_hash(*parts: object) -> str:
     return h.hexdigest()[:16]
 
 
-def process_document(doc: Document) -> DocumentResult:
+def process_document(doc: Document, known_id: str | None = None) -> DocumentResult:
+    """Normalise, segment and extract one document; `known_id` is the id the database already
+    holds for it, and when the document still has that id there is nothing to extract."""
     text = normalise_chars(doc.text)
     title = normalise_chars(doc.title) if doc.title else None
     doc = replace(doc, text=text, title=title)
     result = DocumentResult(doc, text, doc.issue_date, doc.date_source)
+    if known_id is not None and known_id == document_id(doc.doc, text):
+        result.unchanged = True
+        return result
     gaz = gazetteer()
     for article in segment(text, title):
         art_result, candidates = extract(article, doc.issue_date, gaz)
@@ -68,11 +73,15 @@ def process_document(doc: Document) -> DocumentResult:
     return result
 
 
-def process_file(path: str, manifest: dict | None = None) -> FileOutcome:
+def process_file(path: str, manifest: dict | None = None, known: dict[str, str] | None = None) -> FileOutcome:
+    """Read and process one file. `known` (doc → doc_id in the database) lets a single-document
+    file that has not changed skip extraction; a JSON Lines file is written whole, so all of its
+    records are always extracted."""
     outcome = FileOutcome(str(path))
     try:
         docs, outcome.warnings = read_file(Path(path), manifest)
-        outcome.results = [process_document(d) for d in docs]
+        known = known if docs and docs[0].source_format != "jsonl" else None
+        outcome.results = [process_document(d, (known or {}).get(d.doc)) for d in docs]
     except ReadError as e:
         outcome.error = str(e)
     except Exception as e:  # a bug on one page must not cost the batch: report it, go on

@@ -26,10 +26,20 @@ class Mention:
     candidates: tuple[Place, ...]
 
 
+@functools.lru_cache(maxsize=1)
+def divisions() -> dict[str, dict]:
+    """Rows of gazetteer/zhejiang.tsv by code (no tokenizer: cheap for the writer)."""
+    return {r["code"]: r for r in _read_tsv("gazetteer/zhejiang.tsv")}
+
+
+def population() -> dict[str, int]:
+    """2020 census resident population by division code, where data/population.tsv has it."""
+    return {r["code"]: int(r["population_2020"]) for r in _read_tsv("population.tsv") if r.get("population_2020")}
+
+
 class Gazetteer:
     def __init__(self) -> None:
-        rows = _read_tsv("gazetteer/zhejiang.tsv")
-        self.by_code = {r["code"]: r for r in rows}
+        self.by_code = divisions()
         self.places: dict[str, Place] = {code: self._place(code) for code in self.by_code}
         self.surfaces: dict[str, list[Place]] = {}
         markers = load_yaml("gazetteer/markers.yaml")
@@ -137,10 +147,6 @@ class Gazetteer:
             if p is not None:
                 out.append(p)
         return out
-
-    def population(self) -> dict[str, int]:
-        return {r["code"]: int(r["population_2020"]) for r in _read_tsv("population.tsv")
-                if r.get("population_2020")}
 
 
 _NAME_STOP = re.compile(r"[,。;:、“”‘’《》()\s!?]|总工会|工会")
