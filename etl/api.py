@@ -23,6 +23,9 @@ def ensure_database(db_path: Path = DEFAULT_DB, raw_dir: Path = DEFAULT_RAW) -> 
     db_path, raw_dir = Path(db_path), Path(raw_dir)
     if db_path.exists() and db_path.stat().st_mtime >= newest_input(raw_dir):
         return db_path
+    from .load import ingest_running
+    if db_path.exists() and ingest_running(db_path):
+        return db_path  # an ingest is refreshing it now: serve the current file, it swaps in when done
     from .ingest import ingest
     manifest = raw_dir / "manifest.csv"
     ingest([raw_dir], db_path, manifest if manifest.exists() else None, workers=1, progress=False,

@@ -180,6 +180,20 @@ def _writer_lock(db_path: Path, on_wait: Callable[[str], None] | None):
     return f
 
 
+def ingest_running(db_path: Path) -> bool:
+    """Whether another process is writing `db_path` now (holds its writer lock)."""
+    lock = Path(db_path).with_name(f".{Path(db_path).name}.lock")
+    if fcntl is None or not lock.exists():
+        return False
+    with open(lock, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
 def _remove_stale_temps(db_path: Path) -> None:
     """Temporary copies left by killed runs (their process is gone) are garbage."""
     for p in db_path.parent.glob(f".{db_path.name}.*.tmp*"):

@@ -94,3 +94,18 @@ def test_evaluate_command_prints_the_same_scores(seed_db, capsys):
     pred = fact_rows(seed_db)
     s = score(read_gold([GOLD]), pred, {p.stem for p in RAW.glob("*.txt")})["ALL"]
     assert out.startswith(f"overall P={s.precision:.3f} R={s.recall:.3f}")
+
+
+def test_ensure_database_serves_the_current_file_while_an_ingest_holds_it(tmp_path):
+    import fcntl
+    import os
+    from etl.api import ensure_database
+    db = tmp_path / "x.duckdb"
+    run([RAW], db)
+    os.utime(db, (1, 1))  # older than every page: stale
+    with open(tmp_path / ".x.duckdb.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        assert ensure_database(db, RAW) == db
+        assert db.stat().st_mtime == 1  # not rebuilt, not waited for
+    ensure_database(db, RAW)
+    assert db.stat().st_mtime > 1  # rebuilt once the other ingest is gone
