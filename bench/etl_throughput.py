@@ -97,6 +97,18 @@ def print_runs(runs: list[dict]) -> None:
               f"{mb(r['peak_worker']):>11} {mb(r['peak_total']):>10}")
 
 
+def print_report(runs: list[dict], pages: int, what: str) -> None:
+    """Throughput of every run, memory at the two corpus sizes, and the two-worker speed-up."""
+    print(f"\nIngest, end to end ({what}), fresh database each run:")
+    print_runs(runs)
+    print("\nMemory at two corpus sizes (RSS sampled every 0.2 s over the process and its workers):")
+    print_memory_growth(runs)
+    one = [r for r in runs if r["workers"] == 1 and r["pages"] == pages]
+    two = [r for r in runs if r["workers"] == 2 and r["pages"] == pages]
+    if one and two:
+        print(f"\nspeed-up with 2 workers at {pages:,} pages: {one[0]['seconds'] / two[0]['seconds']:.2f}x")
+
+
 def print_memory_growth(runs: list[dict]) -> None:
     for w in sorted({r["workers"] for r in runs}):
         rs = sorted((r for r in runs if r["workers"] == w), key=lambda r: r["pages"])
@@ -162,14 +174,7 @@ def main() -> int:
         for w in a.workers:
             for folder in (small, big):
                 runs.append(measure(folder, w, tmp / "bench.duckdb"))
-        print("\nIngest, end to end (start-up, extraction, writing, swap), fresh database each run:")
-        print_runs(runs)
-        print("\nMemory at two corpus sizes (RSS sampled every 0.2 s over the process and its workers):")
-        print_memory_growth(runs)
-        if 1 in a.workers and 2 in a.workers:
-            one = next(r for r in runs if r["workers"] == 1 and r["pages"] == a.pages)
-            two = next(r for r in runs if r["workers"] == 2 and r["pages"] == a.pages)
-            print(f"\nspeed-up with 2 workers at {a.pages:,} pages: {one['seconds'] / two['seconds']:.2f}x")
+        print_report(runs, a.pages, "start-up, extraction, writing, swap")
         worst = min(r["bytes"] / r["seconds"] / 1e6 / r["workers"] for r in runs if r["pages"] == a.pages)
         verdict = "meets" if worst >= TARGET_MB_S_PER_WORKER else "MISSES"
         print(f"lowest MB/s per worker at {a.pages:,} pages: {worst:.2f} ({verdict} the {TARGET_MB_S_PER_WORKER} MB/s target)")

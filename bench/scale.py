@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
-from bench.etl_throughput import measure, print_memory_growth, print_runs, subset  # noqa: E402
+from bench.etl_throughput import measure, print_report, subset  # noqa: E402
 
 # Representative reads of fact_view, for when dashboard/data.py is not there to be timed.
 FALLBACK_SQL = {
@@ -91,14 +91,7 @@ def main() -> int:
                 runs.append(measure(folder, w, base / f"w{w}_{folder.name}.duckdb"))
                 print(f"  … {folder.name} with {w} worker(s): {time.perf_counter() - t0:.0f} s "
                       f"(load average {os.getloadavg()[0]:.1f})", flush=True)
-        print("\nIngest, end to end, fresh database each run:")
-        print_runs(runs)
-        print("\nMemory at two corpus sizes (RSS sampled every 0.2 s over the process and its workers):")
-        print_memory_growth(runs)
-        if 1 in a.workers and 2 in a.workers:
-            one = next(r for r in runs if r["workers"] == 1 and r["pages"] == a.pages)
-            two = next(r for r in runs if r["workers"] == 2 and r["pages"] == a.pages)
-            print(f"\nspeed-up with 2 workers at {a.pages:,} pages: {one['seconds'] / two['seconds']:.2f}x")
+        print_report(runs, a.pages, "start-up, extraction, writing, swap")
         w = max(a.workers)
         result = base / f"w{w}_{big.name}.duckdb"
         print(f"result database: {result.stat().st_size / 1e6:.0f} MB, "
