@@ -61,13 +61,11 @@ def _walk(folder: Path, errors: list[tuple[str, str]], seen: set[tuple[int, int]
             continue
         if is_dir:
             yield from _walk(path, errors, seen)
-        elif path.suffix.lower() in SUFFIXES:
+        elif path.suffix.lower() in SUFFIXES:  # other files in a folder (manifest, images) are not pages
             if entry.is_symlink() and not path.exists():
                 errors.append((str(path), "broken or looping symlink"))
                 continue
             yield path
-        elif path.name not in ("manifest.csv",) and not path.name.startswith("."):
-            pass  # other files in a corpus folder (images, notes) are not pages: ignored quietly
 
 
 def read_manifest(path: str | Path | None) -> dict[str, dict]:
