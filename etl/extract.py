@@ -212,7 +212,15 @@ class ArticleExtractor:
     def _period(self, sentence: str, q: Quantity, kind: str) -> Period:
         mentions = [m for m in find_periods(sentence) if m.end <= q.number_span[0]]
         period = resolve(mentions[-1], self.issue) if mentions else default_period(self.issue)
-        if kind == "target" and self.plan_end and (not mentions or mentions[-1].rule.kind_hint != "target"):
+        if mentions and mentions[-1].rule.year_of_previous and len(mentions) > 1:
+            named = resolve(mentions[-2], self.issue).end or period.end
+            if named is not None:
+                period = Period(period.label, dt.date(named.year, 1, 1), dt.date(named.year, 12, 31))
+        # A target under a multi-year plan runs to the plan's end, unless its own words name a
+        # deadline (到2026年) or a span of its own still open at the issue date (今年, 全年).
+        last = mentions[-1].rule if mentions else None
+        if kind == "target" and self.plan_end and (last is None or last.recurring or (
+                last.kind_hint != "target" and (period.end is None or period.end <= self.issue))):
             period = Period(period.label, period.start, self.plan_end)
         return period
 

@@ -18,6 +18,8 @@ class PeriodRule:
     start: object
     end: object
     kind_hint: str
+    recurring: bool = False  # 每年: a rate, which under a multi-year plan runs to the plan's end
+    year_of_previous: bool = False  # 全年: the year of the period named before it in the sentence
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class PeriodMention:
 
 @functools.lru_cache(maxsize=1)
 def _rules() -> tuple[list[PeriodRule], re.Pattern]:
-    rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"])
+    rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"], r.get("recurring", False),
+                          r.get("year_of_previous", False))
              for r in load_yaml("rules/periods.yaml")["periods"]]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
     return rules, combined

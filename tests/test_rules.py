@@ -64,3 +64,23 @@ def test_carry_over_continues_the_previous_metric():
     assert [(f.metric, f.kind, f.value) for f in facts] == [
         ("union_orgs", "increment", Decimal("4730")), ("union_orgs", "total", Decimal("24900")),
         ("union_members", "increment", Decimal("833000")), ("union_members", "total", Decimal("3620000"))]
+
+
+@pytest.mark.parametrize("sentence, kind, year", [
+    # 全年 is the year the sentence already named, else the issue's
+    ("2021年,上虞区全年为4360名职工发放互助保障金1086万元。", "increment", 2021),
+    ("上虞区全年为职工发放互助保障金1086万元。", "increment", 2022),
+    # a stock: 已建成/已建立 with no word of a span before it
+    ("目前,海曙区已建成职工心理健康服务站42个。", "total", 2022),
+    ("长兴县总工会已在煤山、泗安等乡镇建立劳动争议调解工作室8个。", "total", 2022),
+    ("今年以来,海曙区已建成职工心理健康服务站42个。", "increment", 2022),
+])
+def test_kind_and_year_of_a_sentence(sentence, kind, year):
+    [f] = [f for f in facts_of(sentence) if f.metric in ("funding", "service_sites")]
+    assert (f.kind, f.period.end.year) == (kind, year)
+
+
+def test_a_target_under_a_multi_year_plan_keeps_its_own_year_but_a_yearly_rate_runs_to_the_plan_end():
+    text = "今年起实施三年计划。力争全年新发展会员不少于60万人。每年开展服务活动不少于100场。"
+    got = {(f.metric, f.kind, f.period.end.year) for f in facts_of(text)}
+    assert got == {("union_members", "target", 2022), ("activities", "target", 2024)}
