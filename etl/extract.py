@@ -199,6 +199,8 @@ class ArticleExtractor:
             if mentions is None:
                 mentions = self._resolved_places(sentence)
             place = self._place(mentions, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            if place is not None:
+                place = self.gaz.widen(place, sentence[c_start:q.span[0]])
             initiative = self._initiative(sentence, q, c_start, c_end)
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())

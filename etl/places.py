@@ -46,6 +46,7 @@ class Gazetteer:
         self.name_suffixes = tuple(markers["name_suffixes"])
         self.honour_suffixes = tuple(markers["honour_suffixes"])
         self._venue = re.compile(markers["venue"])
+        self._scope = re.compile(markers["scope"])
         stop = set(markers["short_name_stoplist"])
         self.tokenizer = _tokenizer()
         common = self.tokenizer.FREQ
@@ -128,6 +129,19 @@ class Gazetteer:
     def venues(self, text: str) -> list[tuple[int, int]]:
         """Spans naming where something happened (在艾道镇…举办), not who did it."""
         return [m.span() for m in self._venue.finditer(text)]
+
+    def widen(self, place: Place, words: str) -> Place:
+        """The place a scope word in `words` (全区, 全市) makes of `place`: itself or its nearest
+        ancestor whose name ends with the scope's unit (乐清市 for 全市 in 柳市镇, a county-level city)."""
+        scopes = self._scope.findall(words)
+        if not scopes or place.code is None or place.code not in self.by_code:
+            return place
+        unit = scopes[-1]
+        row = self.by_code[place.code]
+        for code in (place.code, row["county_code"], row["city_code"]):
+            if code and code in self.places and self.places[code].name.endswith(unit):
+                return self.places[code]
+        return place
 
     def resolve(self, mention: Mention, context: list[Place]) -> Place | None:
         """One place for a mention; an ambiguous town goes to the one inside a context place."""

@@ -84,3 +84,16 @@ def test_a_target_under_a_multi_year_plan_keeps_its_own_year_but_a_yearly_rate_r
     text = "今年起实施三年计划。力争全年新发展会员不少于60万人。每年开展服务活动不少于100场。"
     got = {(f.metric, f.kind, f.period.end.year) for f in facts_of(text)}
     assert got == {("union_members", "target", 2022), ("activities", "target", 2024)}
+
+
+@pytest.mark.parametrize("sentence, region", [
+    # a list of locations (在A、B等渔港码头) is where, not who
+    ("普陀区总工会在沈家门、虾峙等渔港码头新建渔工驿站9个。", "普陀区"),
+    # 全区 / 全市: the whole of the nearest place, or ancestor, of that unit
+    ("普陀区虾峙镇总工会新建渔工驿站9个,全区渔工驿站总数达到24个。", "普陀区"),
+    ("乐清市柳市镇总工会牵头,全市新建工会驿站17个。", "乐清市"),  # a county-level 市
+    ("鄞州区首南街道,全市新建工会驿站17个。", "宁波市"),
+])
+def test_region_of_a_sentence(sentence, region):
+    facts = [f for f in facts_of(sentence) if f.metric == "service_sites"]
+    assert facts and facts[-1].place.name == region
