@@ -198,7 +198,10 @@ class ArticleExtractor:
             period = self._period(sentence, q, kind)
             if mentions is None:
                 mentions = self._resolved_places(sentence)
-            place = self._place(mentions, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            place, at = self._place(mentions, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            if at == 0:
+                place = self._paragraph_place(offset) or place
+            place = self._unit_union(sentence, offset, at, q, place)
             if place is not None:
                 place = self.gaz.widen(place, sentence[c_start:q.span[0]])
             initiative = self._initiative(sentence, q, c_start, c_end)
@@ -238,7 +241,10 @@ class ArticleExtractor:
                 resolved.append((m, place))
         return resolved
 
-    def _place(self, resolved: list[tuple], q: Quantity, other_nouns: list[tuple[int, int]], clause_start: int) -> Place | None:
+    def _place(self, resolved: list[tuple], q: Quantity, other_nouns: list[tuple[int, int]],
+               clause_start: int) -> tuple[Place | None, int]:
+        """The nearest place named before the number, and where its name ends; else the
+        article's region (at 0)."""
         for m, place in reversed(resolved):
             if m.end > q.span[0]:
                 continue
@@ -246,8 +252,35 @@ class ArticleExtractor:
                 continue  # a place inside another number's noun (5项长三角区域竞赛) is not a subject
             if place.level in ("outside", "province") and m.start < clause_start:
                 continue  # 全国, 全省: in another clause they qualify a noun (全省会议精神), not the subject
+            return place, m.end
+        return self.region, 0
+
+    def _paragraph_place(self, offset: int) -> Place | None:
+        """For a sentence that names no place: the last one an earlier sentence of its paragraph
+        named as a subject (在鹿城区,区总工会…。今年以来,…收集并处置职工诉求217件)."""
+        text = self.article.text
+        start = text.rfind("\n", 0, offset) + 1
+        if not text[start:offset].strip():
+            return None
+        named = [p for _, p in self._resolved_places(text[start:offset]) if p.level not in ("outside", "province")]
+        return named[-1] if named else None
+
+    def _unit_union(self, sentence: str, offset: int, at: int, q: Quantity, place: Place | None) -> Place | None:
+        """A union named by its level alone after the place found (缙云县壶镇镇…,县总工会投入120万元;
+        今年镇总工会还投入…) acts for the place of that level: the found one's ancestor, else the
+        last place of that level the article named before."""
+        units = [u for pos, u in self.gaz.bare_units(sentence[:q.span[0]]) if pos >= at]
+        if not units:
             return place
-        return self.region
+        unit = units[-1]
+        if place is not None and (up := self.gaz.enclosing(place, unit)) is not None:
+            return up
+        text = self.article.text
+        earlier = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings) + "\n" + text[:offset]))
+        for p in reversed(earlier):
+            if (up := self.gaz.enclosing(p, unit)) is not None:
+                return up
+        return place
 
     def _initiative(self, sentence: str, q: Quantity, c_start: int, c_end: int) -> str:
         mentions = find_initiatives(sentence)

@@ -134,14 +134,24 @@ class Gazetteer:
         """The place a scope word in `words` (全区, 全市) makes of `place`: itself or its nearest
         ancestor whose name ends with the scope's unit (乐清市 for 全市 in 柳市镇, a county-level city)."""
         scopes = self._scope.findall(words)
-        if not scopes or place.code is None or place.code not in self.by_code:
-            return place
-        unit = scopes[-1]
+        return (self.enclosing(place, scopes[-1]) or place) if scopes else place
+
+    def enclosing(self, place: Place, unit: str) -> Place | None:
+        """`place` or its nearest ancestor whose name ends with `unit` (县, 区, 市, 镇, 街道)."""
+        if place.code is None or place.code not in self.by_code:
+            return None
         row = self.by_code[place.code]
         for code in (place.code, row["county_code"], row["city_code"]):
             if code and code in self.places and self.places[code].name.endswith(unit):
                 return self.places[code]
-        return place
+        return None
+
+    def bare_units(self, text: str) -> list[tuple[int, str]]:
+        """Unions named by their level alone (县总工会, 镇工会), as (position, unit): they are the
+        union of the place of that level the article is talking about."""
+        covered = [(m.start, m.end) for m in self.mentions(text)]
+        return [(m.start(1), m.group(1)) for m in _UNIT_UNION.finditer(text)
+                if not any(a <= m.start(1) < b for a, b in covered)]
 
     def resolve(self, mention: Mention, context: list[Place]) -> Place | None:
         """One place for a mention; an ambiguous town goes to the one inside a context place."""
@@ -163,6 +173,7 @@ class Gazetteer:
         return out
 
 
+_UNIT_UNION = re.compile(r"(街道|镇|乡|县|区|市)(?:总工会|工会)")
 _NAME_STOP = re.compile(r"[,。;:、“”‘’《》()\s!?]|总工会|工会")
 _PREFIX_LEN = {"province": 2, "city": 4, "county": 6}
 

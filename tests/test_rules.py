@@ -97,3 +97,18 @@ def test_a_target_under_a_multi_year_plan_keeps_its_own_year_but_a_yearly_rate_r
 def test_region_of_a_sentence(sentence, region):
     facts = [f for f in facts_of(sentence) if f.metric == "service_sites"]
     assert facts and facts[-1].place.name == region
+
+
+@pytest.mark.parametrize("text, metric, region", [
+    # a union named by its level alone acts for the place of that level named before it
+    ("记者从省总工会获悉。\n4月25日,缙云县壶镇镇职工服务中心正式启用,县总工会投入建设资金120万元。", "funding", "缙云县"),
+    ("岱山县总工会推进渔民入会。\n衢山镇是渔业大镇。\n此外,今年镇总工会还投入资金26.8万元。", "funding", "衢山镇"),
+    # a sentence naming no place is about the place its paragraph last named
+    ("温州市总工会推行区域兜底。\n在鹿城区,区总工会将全区划分为46个片区。今年以来,片区工作者收集并处置职工诉求217件。",
+     "rights_cases", "鹿城区"),
+    # a destination (前往X) is not who did it
+    ("江山市总工会组织疗休养团前往丽水遂昌。本批组织2000余名劳模和一线职工参加疗休养。", "people_served", "江山市"),
+])
+def test_region_from_earlier_sentences(text, metric, region):
+    facts = [f for f in facts_of(text) if f.metric == metric]
+    assert facts and facts[-1].place.name == region, [(f.value, f.place.name) for f in facts]
