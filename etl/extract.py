@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -145,13 +146,15 @@ class ArticleExtractor:
         self.region = most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
         self.initiative, self.candidates = article_initiative(article.headings)
         self.plan_end = plan_end(article.text, self.issue) if self.issue else None
+        self._spans = sentences(article.text)
+        self._places_of: dict[int, list[tuple]] = {}  # sentence start → its places, found once
 
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
         text = self.article.text
         seen: set[tuple] = set()
         prev_sentence = ""
-        for s, e in sentences(text):
+        for s, e in self._spans:
             sentence = text[s:e]
             for fact in self._sentence_facts(sentence, s, prev_sentence):
                 key = (fact.metric, fact.kind, fact.value, fact.evidence.strip())
@@ -197,7 +200,7 @@ class ArticleExtractor:
             kind = decide_kind(sentence, q, b_start)
             period = self._period(sentence, q, kind)
             if mentions is None:
-                mentions = self._resolved_places(sentence)
+                mentions = self._sentence_places(offset, offset + len(sentence))
             place, at = self._place(mentions, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             if at == 0:
                 place = self._paragraph_place(offset) or place
@@ -229,11 +232,35 @@ class ArticleExtractor:
             period = Period(period.label, period.start, self.plan_end)
         return period
 
-    def _resolved_places(self, sentence: str) -> list[tuple]:
+    def _sentence_places(self, start: int, end: int) -> list[tuple]:
+        return self._sentence_mentions(start, end)[1]
+
+    def _sentence_mentions(self, start: int, end: int) -> tuple[list[Mention], list[tuple]]:
+        """All place names in a sentence, and those resolved that are no venue; found once."""
+        if start not in self._places_of:
+            sentence = self.article.text[start:end]
+            raw = self.gaz.mentions(sentence)
+            self._places_of[start] = (raw, self._resolved_places(sentence, raw))
+        return self._places_of[start]
+
+    def _places_before(self, offset: int, paragraph: bool):
+        """Places of the sentences before `offset`, nearest first (tokenised only as far as asked);
+        `paragraph`: only within its paragraph."""
+        text = self.article.text
+        floor = text.rfind("\n", 0, offset) + 1 if paragraph else 0
+        for s, e in reversed(self._spans):
+            if e > offset:
+                continue
+            if s < floor:
+                return
+            for _, place in reversed(self._sentence_places(s, e)):
+                yield place
+
+    def _resolved_places(self, sentence: str, raw: list[Mention]) -> list[tuple]:
         context = [self.region] if self.region else []
         resolved = []
         venues = self.gaz.venues(sentence)
-        for m in self.gaz.mentions(sentence):
+        for m in raw:
             if any(a <= m.start < b for a, b in venues):
                 continue  # where something took place (在艾道镇举办, 在煤山、泗安等乡镇), not who did it
             place = self.gaz.resolve(m, context + [p for _, p in resolved])
@@ -258,26 +285,21 @@ class ArticleExtractor:
     def _paragraph_place(self, offset: int) -> Place | None:
         """For a sentence that names no place: the last one an earlier sentence of its paragraph
         named as a subject (在鹿城区,区总工会…。今年以来,…收集并处置职工诉求217件)."""
-        text = self.article.text
-        start = text.rfind("\n", 0, offset) + 1
-        if not text[start:offset].strip():
-            return None
-        named = [p for _, p in self._resolved_places(text[start:offset]) if p.level not in ("outside", "province")]
-        return named[-1] if named else None
+        return next((p for p in self._places_before(offset, paragraph=True) if p.level not in ("outside", "province")), None)
 
     def _unit_union(self, sentence: str, offset: int, at: int, q: Quantity, place: Place | None) -> Place | None:
         """A union named by its level alone after the place found (缙云县壶镇镇…,县总工会投入120万元;
         今年镇总工会还投入…) acts for the place of that level: the found one's ancestor, else the
         last place of that level the article named before."""
-        units = [u for pos, u in self.gaz.bare_units(sentence[:q.span[0]]) if pos >= at]
+        raw, _ = self._sentence_mentions(offset, offset + len(sentence))
+        units = [u for pos, u in self.gaz.bare_units(sentence[:q.span[0]], raw) if pos >= at]
         if not units:
             return place
         unit = units[-1]
         if place is not None and (up := self.gaz.enclosing(place, unit)) is not None:
             return up
-        text = self.article.text
-        earlier = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings) + "\n" + text[:offset]))
-        for p in reversed(earlier):
+        headline = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings)))
+        for p in itertools.chain(self._places_before(offset, paragraph=False), reversed(headline)):
             if (up := self.gaz.enclosing(p, unit)) is not None:
                 return up
         return place

@@ -146,10 +146,10 @@ class Gazetteer:
                 return self.places[code]
         return None
 
-    def bare_units(self, text: str) -> list[tuple[int, str]]:
-        """Unions named by their level alone (县总工会, 镇工会), as (position, unit): they are the
-        union of the place of that level the article is talking about."""
-        covered = [(m.start, m.end) for m in self.mentions(text)]
+    def bare_units(self, text: str, mentions: list[Mention]) -> list[tuple[int, str]]:
+        """Unions named by their level alone (县总工会, 镇工会), as (position, unit), given the place
+        `mentions` of `text`: they are the union of the place of that level the article is about."""
+        covered = [(m.start, m.end) for m in mentions]
         return [(m.start(1), m.group(1)) for m in _UNIT_UNION.finditer(text)
                 if not any(a <= m.start(1) < b for a, b in covered)]
 
