@@ -112,3 +112,8 @@ def test_region_of_a_sentence(sentence, region):
 def test_region_from_earlier_sentences(text, metric, region):
     facts = [f for f in facts_of(text) if f.metric == metric]
     assert facts and facts[-1].place.name == region, [(f.value, f.place.name) for f in facts]
+
+
+def test_目前_before_a_stock_outweighs_an_earlier_span_word():
+    facts = facts_of("临平区总工会今年投入专项经费600万元,用于片区工会服务站建设,目前已建成片区工会服务站24个。")
+    assert [(f.metric, f.kind) for f in facts] == [("funding", "increment"), ("service_sites", "total")]
