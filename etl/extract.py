@@ -144,7 +144,7 @@ class ArticleExtractor:
             first = next(iter(gaz.chain(gaz.mentions(article.text[:2000]))), None)
             places = [first] if first else []
         self.region = most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
-        self.initiative, self.candidates = article_initiative(article.headings)
+        self.initiative, self.candidates = article_initiative(article.headings, article.text)
         self.plan_end = plan_end(article.text, self.issue) if self.issue else None
         self._spans = sentences(article.text)
         self._places_of: dict[int, list[tuple]] = {}  # sentence start → its places, found once

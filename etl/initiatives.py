@@ -32,7 +32,7 @@ def find_initiatives(text: str) -> list[InitiativeMention]:
     return [InitiativeMention(m.start(), m.end(), alias_of[m.group(0)]) for m in pattern.finditer(text)]
 
 
-_QUOTED = re.compile(r"“([^“”]{2,12})”")
+_QUOTED = re.compile(r"“([^“”]{2,16})”")
 # Quoted words that are numbers or have no Chinese are never programme names.
 _NOT_NAME = re.compile(r"^[\d\s]+$|^[^\u4e00-\u9fa5\d]+$")
 
@@ -59,17 +59,25 @@ def discover(headings: tuple[str, ...]) -> list[str]:
     return found
 
 
-def looks_like_programme(heading: str, name: str) -> bool:
+def looks_like_programme(heading: str, name: str, body: str = "") -> bool:
+    """A quoted headline name is a programme when it ends like one (“春风行动”), the headline goes
+    on with a programme word (“夏送清凉”活动), or the body does (开展“和谐同行”劳动关系护航行动)."""
     _, suffixes, follows = _discovery()
     after = heading.split(f"“{name}”", 1)[1] if f"“{name}”" in heading else ""
-    return name.endswith(suffixes) or after.startswith(follows)
+    if name.endswith(suffixes) or after.startswith(follows):
+        return True
+    return bool(body) and re.search(f"“{re.escape(name)}”{_BODY_PROGRAMME}", body) is not None
 
 
-def article_initiative(headings: tuple[str, ...]) -> tuple[str, list[str]]:
+# In the body, a quoted name goes on within a short noun phrase to a word only programmes end in.
+_BODY_PROGRAMME = r"[^，,。；;、：:“”\n]{0,8}?(?:活动|行动|工程|计划|项目)"
+
+
+def article_initiative(headings: tuple[str, ...], body: str = "") -> tuple[str, list[str]]:
     """The initiative an article is about and the new candidate names in its headings.
 
     A lexicon name in the headings wins; else a name in a column kicker (“X”进行时); else a
-    quoted headline name that reads as a programme. Other quoted headline words are only
+    quoted headline name that reads as a programme, in the headline or the body. Other quoted headline words are only
     candidates: most are figures of speech (“健康伞”), so a person promotes them.
     """
     alias_of, _ = lexicon()
@@ -85,6 +93,6 @@ def article_initiative(headings: tuple[str, ...]) -> tuple[str, list[str]]:
             return m.group(1), candidates
     for h in headings:
         for m in _QUOTED.finditer(h):
-            if m.group(1) in candidates and looks_like_programme(h, m.group(1)):
+            if m.group(1) in candidates and looks_like_programme(h, m.group(1), body):
                 return m.group(1), candidates
     return "", candidates

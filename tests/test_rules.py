@@ -117,3 +117,16 @@ def test_region_from_earlier_sentences(text, metric, region):
 def test_目前_before_a_stock_outweighs_an_earlier_span_word():
     facts = facts_of("临平区总工会今年投入专项经费600万元,用于片区工会服务站建设,目前已建成片区工会服务站24个。")
     assert [(f.metric, f.kind) for f in facts] == [("funding", "increment"), ("service_sites", "total")]
+
+
+@pytest.mark.parametrize("headings, body, expected", [
+    # a column kicker names the programme, however long its name
+    (("“新就业形态劳动者入会集中行动”进行时", "衢州新就业形态劳动者入会提速"), "", "新就业形态劳动者入会集中行动"),
+    # a quoted headline name the body calls a campaign
+    (("平湖工会“和谐同行”护航劳动关系",), "平湖市总工会开展“和谐同行”劳动关系护航行动。", "和谐同行"),
+    # a quoted headline word the body never calls one is a figure of speech
+    (("工会为职工撑起“健康伞”",), "工会为职工撑起“健康伞”,守护职工健康。", ""),
+])
+def test_article_initiative_from_headings_and_body(headings, body, expected):
+    from etl.initiatives import article_initiative
+    assert article_initiative(headings, body)[0] == expected
