@@ -130,3 +130,9 @@ def test_目前_before_a_stock_outweighs_an_earlier_span_word():
 def test_article_initiative_from_headings_and_body(headings, body, expected):
     from etl.initiatives import article_initiative
     assert article_initiative(headings, body)[0] == expected
+
+
+def test_到年底_makes_a_target_with_the_year_end_as_deadline():
+    [f] = facts_of("到年底,衢州新就业形态劳动者入会人数将突破2万人。")
+    assert (f.metric, f.kind, f.value, f.approx.value, f.period.end) == (
+        "union_members", "target", Decimal("20000"), "over", dt.date(2022, 12, 31))
