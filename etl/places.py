@@ -173,7 +173,9 @@ class Gazetteer:
         return out
 
 
-_UNIT_UNION = re.compile(r"(街道|镇|乡|县|区|市)(?:总工会|工会)")
+# The level word must stand alone: after a break or a function word (今年镇总工会, ,县总工会, 该区工会),
+# not end a word of its own (社区工会, 片区工会, 园区工会, 乡镇工会, 城市工会).
+_UNIT_UNION = re.compile(r"(?<![^\s,，。;；:：、“”()（）年月日还也并和与及由将在对向为是等该本])(街道|镇|乡|县|区|市)(?:总工会|工会)")
 _NAME_STOP = re.compile(r"[,。;:、“”‘’《》()\s!?]|总工会|工会")
 _PREFIX_LEN = {"province": 2, "city": 4, "county": 6}
 

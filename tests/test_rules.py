@@ -136,3 +136,9 @@ def test_到年底_makes_a_target_with_the_year_end_as_deadline():
     [f] = facts_of("到年底,衢州新就业形态劳动者入会人数将突破2万人。")
     assert (f.metric, f.kind, f.value, f.approx.value, f.period.end) == (
         "union_members", "target", Decimal("20000"), "over", dt.date(2022, 12, 31))
+
+
+def test_a_level_word_ending_another_word_names_no_union():
+    # 片区工会, 社区工会: not 区总工会; the town stays the region
+    facts = facts_of("练市镇总工会推动片区工会和社区工会建设,新建工会驿站12个。")
+    assert [(f.value, f.place.name) for f in facts] == [(Decimal("12"), "练市镇")]
