@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-EXPORT_COLUMNS = ["doc", "article_id", "article_title", "metric", "kind", "value", "unit", "approx", "region",
+EXPORT_COLUMNS = ["doc", "fact_id", "article_id", "article_title", "metric", "kind", "value", "unit", "approx", "region",
                   "city", "county", "town", "period_start", "period_end", "period_label", "initiative",
-                  "evidence", "issue_date", "date_source"]
+                  "evidence", "issue_date", "date_source", "target_type", "part_of", "confidence"]
 
 
 def plain_number(value) -> str:

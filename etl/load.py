@@ -31,7 +31,8 @@ DOC_COLS = ["doc_id", "doc", "source_file", "source_format", "encoding", "paper"
 ART_COLS = ["article_id", "doc_id", "seq", "kicker", "title", "subtitle", "byline", "text", "region", "initiative"]
 FACT_COLS = ["fact_id", "article_id", "doc_id", "metric", "kind", "value", "unit", "approx", "region_code",
              "region", "city", "county", "town", "period_start", "period_end", "period_label", "initiative",
-             "evidence", "evidence_start", "evidence_end", "value_start", "value_end"]
+             "evidence", "evidence_start", "evidence_end", "value_start", "value_end",
+             "target_type", "part_of", "confidence", "doubts", "rule"]
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -230,15 +231,17 @@ def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tupl
         article_id = short_hash(d.doc, a.seq, a.text)
         arts.append((article_id, doc_id, a.seq, a.kicker, a.title, a.subtitle, a.byline, a.text,
                      ar.region.name if ar.region else None, ar.initiative or None))
-        for f in ar.facts:
+        ids = [short_hash(article_id, f.metric, f.kind, f.value, f.evidence_span[0], f.value_span[0]) for f in ar.facts]
+        for fact_id, f in zip(ids, ar.facts):
             p = f.place
             facts.append((
-                short_hash(article_id, f.metric, f.kind, f.value, f.evidence_span[0], f.value_span[0]),
-                article_id, doc_id, f.metric, f.kind, _plain(f.value), f.unit, f.approx.value,
+                fact_id, article_id, doc_id, f.metric, f.kind, _plain(f.value), f.unit, f.approx.value,
                 p.code if p else None, p.name if p else None, p.city if p else None,
                 (p.county or None) if p else None, (p.town or None) if p else None,
                 f.period.start, f.period.end, f.period.label or None, f.initiative or None, f.evidence,
-                f.evidence_span[0], f.evidence_span[1], f.value_span[0], f.value_span[1]))
+                f.evidence_span[0], f.evidence_span[1], f.value_span[0], f.value_span[1],
+                f.target_type, ids[f.part_of] if f.part_of is not None else None, f.confidence,
+                "|".join(f.doubts) or None, f.rule or None))
     return docs, arts, facts
 
 

@@ -79,6 +79,15 @@ class Fact:
     evidence_span: tuple[int, int]
     value_span: tuple[int, int]
     rule: str = ""
+    # For a target: "new" when it promises new things (新建8900家), "stock" when it promises a
+    # total (累计达3.3万家); None for other kinds.
+    target_type: str | None = None
+    # A part of a breakdown (其中…, 含…): the index, in its article's facts, of the fact it is part of.
+    part_of: int | None = None
+    # How sure the ETL is of this fact, 0–1, and the reasons it is less than sure (short English
+    # keys such as "region_from_article", "inferred_date"), most important first.
+    confidence: float = 1.0
+    doubts: tuple[str, ...] = ()
 
 
 @dataclass

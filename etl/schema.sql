@@ -51,8 +51,21 @@ CREATE TABLE IF NOT EXISTS facts (
     evidence_start INTEGER,              -- character offsets of the evidence in articles.text
     evidence_end   INTEGER,
     value_start    INTEGER,              -- character offsets of the number itself in articles.text
-    value_end      INTEGER
+    value_end      INTEGER,
+    target_type    VARCHAR,              -- targets only: new (新建 N: new things) | stock (累计达 N: the total)
+    part_of        VARCHAR,              -- fact_id of the fact this one is a breakdown of (其中…, 含…)
+    confidence     DOUBLE,               -- 0–1: how sure the ETL is of the fact
+    doubts         VARCHAR,              -- '|'-separated reasons it is less than sure (region_from_article, …)
+    rule           VARCHAR               -- the metric rule that decided the fact
 );
+
+-- Databases written before a column existed gain it here (the ETL then re-extracts every page,
+-- as its rules fingerprint changed with the code).
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS target_type VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS part_of VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS confidence DOUBLE;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS doubts VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS rule VARCHAR;
 
 CREATE TABLE IF NOT EXISTS regions (
     code        VARCHAR PRIMARY KEY,

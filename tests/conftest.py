@@ -1,6 +1,7 @@
 """Shared fixtures: the bundled real pages and a database built from them once per session."""
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 
@@ -12,17 +13,21 @@ if str(ROOT) not in sys.path:
 
 RAW = ROOT / "data" / "raw"
 GOLD = ROOT / "data" / "gold" / "seeds.tsv"
+CORPUS_GOLD = ROOT / "data" / "gold" / "corpus.tsv"
+# The five seed pages among the bundled ones: the tests that know their content use these.
+with open(GOLD, encoding="utf-8", newline="") as _f:
+    SEEDS = sorted(RAW / f"{doc}.txt" for doc in {r["doc"] for r in csv.DictReader(_f, delimiter="\t")})
 
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> Path:
     from etl.ingest import ingest
     db = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    report = ingest([RAW], db, RAW / "manifest.csv", workers=1, progress=False, log=lambda m: None)
+    report = ingest(SEEDS, db, RAW / "manifest.csv", workers=1, progress=False, log=lambda m: None)
     assert report.skipped == []
     return db
 
 
 @pytest.fixture(scope="session")
 def seed_pages() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))}
+    return {p.stem: p.read_text(encoding="utf-8") for p in SEEDS}

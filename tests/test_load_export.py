@@ -9,7 +9,7 @@ import pytest
 from etl.evaluate import read_gold, score
 from etl.export import EXPORT_COLUMNS, export_csv, fact_rows
 from etl.ingest import ingest
-from tests.conftest import GOLD, RAW
+from tests.conftest import GOLD, RAW, SEEDS
 
 TABLES = ("documents", "articles", "facts", "regions", "initiatives", "metrics")
 
@@ -28,9 +28,9 @@ def run(paths, db):
 
 def test_loading_twice_gives_identical_tables(tmp_path):
     db = tmp_path / "x.duckdb"
-    run([RAW], db)
+    run(SEEDS, db)
     first = snapshot(db)
-    report = run([RAW], db)
+    report = run(SEEDS, db)
     assert (report.documents, report.unchanged) == (0, 5)
     assert snapshot(db) == first
     assert len(first["documents"]) == 5 and len(first["facts"]) > 60
@@ -38,7 +38,9 @@ def test_loading_twice_gives_identical_tables(tmp_path):
 
 def test_edited_page_replaces_only_its_rows_and_new_page_adds_only_its_own(tmp_path):
     corpus = tmp_path / "raw"
-    shutil.copytree(RAW, corpus)
+    corpus.mkdir()
+    for page in SEEDS:
+        shutil.copy(page, corpus)
     db = tmp_path / "x.duckdb"
     run([corpus], db)
     before = snapshot(db)
@@ -81,7 +83,7 @@ def test_export_columns_bom_and_plain_values(seed_db, tmp_path):
 
 def test_scores_on_the_bundled_pages_meet_the_bar(seed_db):
     pred = fact_rows(seed_db)
-    s = score(read_gold([GOLD]), pred, {p.stem for p in RAW.glob("*.txt")})["ALL"]
+    s = score(read_gold([GOLD]), pred, {p.stem for p in SEEDS})["ALL"]
     acc = {k: v[0] for k, v in s.accuracy.items()}
     assert s.precision >= 0.95 and s.recall >= 0.90
     assert acc["city"] >= 0.95 and acc["kind"] >= 0.90 and acc["initiative"] >= 0.80 and acc["year"] >= 0.90
@@ -92,7 +94,7 @@ def test_evaluate_command_prints_the_same_scores(seed_db, capsys):
     main(["evaluate", "--db", str(seed_db)])
     out = capsys.readouterr().out.strip().splitlines()[-1]
     pred = fact_rows(seed_db)
-    s = score(read_gold([GOLD]), pred, {p.stem for p in RAW.glob("*.txt")})["ALL"]
+    s = score(read_gold([GOLD]), pred, {p.stem for p in SEEDS})["ALL"]
     assert out.startswith(f"overall P={s.precision:.3f} R={s.recall:.3f}")
 
 
