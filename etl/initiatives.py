@@ -32,6 +32,20 @@ def find_initiatives(text: str) -> list[InitiativeMention]:
     return [InitiativeMention(m.start(), m.end(), alias_of[m.group(0)]) for m in pattern.finditer(text)]
 
 
+def decide_initiative(sentence: str, q_start: int, clause: tuple[int, int], article_initiative: str) -> str:
+    """The initiative of the number at `q_start`: the lexicon name nearest it in its clause, else
+    the last one earlier in its sentence, else the article's."""
+    mentions = find_initiatives(sentence)
+    c_start, c_end = clause
+    in_clause = [m for m in mentions if c_start <= m.start < c_end]
+    if in_clause:
+        return min(in_clause, key=lambda m: abs(m.start - q_start)).name
+    earlier = [m for m in mentions if m.end <= q_start]
+    if earlier:
+        return earlier[-1].name
+    return article_initiative
+
+
 _QUOTED = re.compile(r"“([^“”]{2,16})”")
 # Quoted words that are numbers or have no Chinese are never programme names.
 _NOT_NAME = re.compile(r"^[\d\s]+$|^[^\u4e00-\u9fa5\d]+$")

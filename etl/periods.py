@@ -122,6 +122,24 @@ _PLAN_RANGE = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)年")
 _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?:行动)?计划|(三|五|两|[2-9])年行动")
 
 
+def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan: dt.date | None) -> Period:
+    """The period of quantity `q` of `sentence`: the nearest period words before its number,
+    resolved against the issue date; a target under a multi-year plan (`plan`: its last day) runs
+    to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
+    open at the issue date (今年, 全年)."""
+    mentions = [m for m in find_periods(sentence) if m.end <= q.number_span[0]]
+    period = resolve(mentions[-1], issue) if mentions else default_period(issue)
+    if mentions and mentions[-1].rule.year_of_previous and len(mentions) > 1:
+        named = resolve(mentions[-2], issue).end or period.end
+        if named is not None:
+            period = Period(period.label, dt.date(named.year, 1, 1), dt.date(named.year, 12, 31))
+    last = mentions[-1].rule if mentions else None
+    if kind == "target" and plan and (last is None or last.recurring or (
+            last.kind_hint != "target" and (period.end is None or period.end <= issue))):
+        period = Period(period.label, period.start, plan)
+    return period
+
+
 def plan_end(text: str, issue: dt.date) -> dt.date | None:
     """The last day of a multi-year plan an article describes ((2022-2024年), 未来三年)."""
     m = _PLAN_RANGE.search(text)
