@@ -11,6 +11,11 @@ _ASIDE = re.compile(r"\([^()]{0,8}\)")
 _QUOTED_SPAN = re.compile(r"“[^“”\n]{0,40}”|‘[^‘’\n]{0,40}’|《[^《》\n]{0,40}》|\([^()\n]{0,30}\)|「[^「」\n]{0,40}」")
 
 
+def without_asides(window: str) -> str:
+    """A window without its short bracketed asides ((站), (县、市))."""
+    return _ASIDE.sub("", window)
+
+
 def plain(window: str) -> str:
     """A window as the rules read it: no quotation marks, no short bracketed asides (站)."""
     return _ASIDE.sub("", window).translate(QUOTE_MARKS).lstrip("、和及与 ")

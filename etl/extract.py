@@ -8,9 +8,10 @@ import datetime as dt
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, plain, quoted_spans, sentences
 from .initiatives import article_initiative, decide_initiative
 from .kind import decide_kind
-from .metric import decide_metric, metric_units
+from .metric import View, decide_metric, metric_units
 from .model import Article, ArticleResult, Fact
 from .numbers import find_quantities
+from .phrase import analyse, words
 from .periods import decide_period, plan_end
 from .places import Gazetteer, gazetteer
 from .region import ArticlePlaces
@@ -25,6 +26,7 @@ class ArticleExtractor:
         self.region = self.places.region
         self.initiative, self.candidates = article_initiative(article.headings, article.text)
         self.plan_end = plan_end(article.text, self.issue) if self.issue else None
+        self.headline = plain("\n".join(article.headings))
 
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
@@ -49,7 +51,7 @@ class ArticleExtractor:
             return []
         clauses = clause_bounds(sentence)
         plain_sentence = sentence.translate(QUOTE_MARKS)
-        context = (prev_sentence + sentence).translate(QUOTE_MARKS)
+        context = (self.headline + "\n" + prev_sentence + sentence).translate(QUOTE_MARKS)
         windows = []
         for i, q in enumerate(quantities):
             c_start, c_end = next((a, b) for a, b in clauses if a <= q.span[0] < b + 1)
@@ -57,13 +59,16 @@ class ArticleExtractor:
             a_end = min([c_end] + [n.span[0] for n in quantities[i + 1:] if n.span[0] < c_end])
             windows.append((c_start, c_end, b_start, a_end))
         noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
+        texts = {"sentence": plain_sentence, "context": context, "headline": self.headline}
         facts: list[Fact] = []
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
             c_start, c_end, b_start, a_end = windows[i]
-            before = plain(sentence[b_start:q.span[0]])
-            after = plain(sentence[q.span[1]:a_end]).rstrip("。!?…\n ")
-            decided = decide_metric(q, before, after, plain_sentence, context, last)
+            p_end = quantities[i + 1].span[0] if i + 1 < len(quantities) else len(sentence)
+            phrase = analyse(sentence, q.span, b_start, a_end, p_end, q.unit == "人")
+            view = View(q, phrase, {**texts, "clause_before": plain(sentence[c_start:q.span[0]])},
+                        lambda b=b_start: _said_before(sentence[:b]))
+            decided = decide_metric(view, last)
             if decided is None:
                 continue
             metric, rule_id = decided
@@ -80,6 +85,16 @@ class ArticleExtractor:
                 evidence_span=(offset + c_start + lead, offset + c_start + lead + len(evidence)),
                 value_span=(offset + q.span[0], offset + q.span[1]), rule=rule_id))
         return facts
+
+
+# What a count with no noun of its own may take from earlier in its sentence (…“工会驿站”建设项目,
+# 目前已新建6家): things that are counted, not people or money.
+_ELLIPSIS_CLASSES = frozenset({"union_org", "site", "contest", "training", "activity", "honour", "member"})
+
+
+def _said_before(text: str) -> frozenset[str]:
+    nouns = [w for w in words(plain(text)) if not w.verb and w.classes & _ELLIPSIS_CLASSES]
+    return nouns[-1].classes & _ELLIPSIS_CLASSES if nouns else frozenset()
 
 
 def extract(article: Article, issue_date: dt.date | None, gaz: Gazetteer | None = None) -> tuple[ArticleResult, list[str]]:

@@ -1,12 +1,84 @@
-"""What a number counts: the metric rules of data/rules/metrics.yaml, tried in order."""
+"""What a number counts: the metric rules of data/rules/metrics.yaml, tried in order, over the
+phrase analysis of etl/phrase.py.
+
+A rule names windows of the quantity's phrase and what must (or must not) be in them: a list of
+word classes (`head: [person]`: the noun phrase's head is a person noun) or a regex in which
+`%class%` stands for a class's words (`sentence: '%contest%'`).
+"""
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from .model import Quantity
+from .phrase import Phrase, class_words, words
 from .rules import load_yaml
+
+# Windows a rule can test. Class tests read `classes`; regex tests read `text`.
+WINDOWS = ("counts", "head", "noun_before", "verb_before", "predicate", "predicate_verb", "predicate_object",
+           "before", "clause_before", "after", "noun", "sentence", "context", "headline")
+
+
+class View:
+    """The windows of one quantity, computed when a rule first asks for them."""
+
+    def __init__(self, q: Quantity, phrase: Phrase, texts: dict[str, str], ellipsis: Callable[[], frozenset[str]]):
+        self.q = q
+        self.phrase = phrase
+        self._texts = texts
+        self._ellipsis = ellipsis
+        self._classes: dict[str, frozenset[str]] = {}
+
+    def text(self, window: str) -> str:
+        p = self.phrase
+        own = {"before": p.before, "after": p.after, "noun": p.noun, "predicate": p.predicate}
+        return own[window] if window in own else self._texts.get(window, "")
+
+    def classes(self, window: str) -> frozenset[str]:
+        if window not in self._classes:
+            p = self.phrase
+            if window == "counts":
+                value = self.counts()
+            elif window in ("head", "noun_before", "verb_before", "predicate_verb", "predicate_object"):
+                value = getattr(p, window)
+            elif window == "predicate":
+                value = p.predicate_classes
+            else:
+                found = words(self.text(window))
+                value = frozenset().union(*(w.classes for w in found)) if found else frozenset()
+            self._classes[window] = value
+        return self._classes[window]
+
+    def counts(self) -> frozenset[str]:
+        """What the number counts: the head of its noun phrase; with none, the noun right before
+        it (新建工会1059家); with neither, a noun said earlier in its sentence (…驿站…,目前已新建6家)."""
+        p = self.phrase
+        if p.noun.startswith("等") and p.noun_before:
+            return p.noun_before  # 开办“职工大讲堂”10期等活动: the list's word for all, not this number's
+        if p.noun.strip(" 、和及与等的"):
+            return p.head if p.head_word else frozenset()  # a noun of its own, of a class or not
+        if p.noun_before:
+            return p.noun_before
+        if p.head:
+            return p.head  # a bare person unit (32人) is a count of people
+        return self._ellipsis() if p.bare_before else frozenset()
+
+
+@dataclass(frozen=True)
+class Test:
+    window: str
+    classes: frozenset[str] | None
+    pattern: re.Pattern | None
+    negate: bool
+
+    def passes(self, view: View) -> bool:
+        if self.classes is not None:
+            hit = bool(self.classes & view.classes(self.window))
+        else:
+            hit = self.pattern.search(view.text(self.window)) is not None
+        return hit != self.negate
 
 
 @dataclass(frozen=True)
@@ -14,41 +86,43 @@ class Rule:
     id: str
     metric: str
     units: frozenset[str]
-    before: re.Pattern | None
-    after: re.Pattern | None
-    sentence: re.Pattern | None
-    context: re.Pattern | None
-    not_before: re.Pattern | None
-    not_after: re.Pattern | None
-    not_sentence: re.Pattern | None
+    tests: tuple[Test, ...]
 
-    def accepts(self, q: Quantity, before: str, after: str, sentence: str, context: str) -> bool:
-        if q.unit not in self.units:
-            return False
-        checks = ((self.before, before), (self.after, after), (self.sentence, sentence), (self.context, context))
-        if any(p is not None and not p.search(t) for p, t in checks):
-            return False
-        vetoes = ((self.not_before, before), (self.not_after, after), (self.not_sentence, sentence))
-        return not any(p is not None and p.search(t) for p, t in vetoes)
+    def accepts(self, view: View) -> bool:
+        return view.q.unit in self.units and all(t.passes(view) for t in self.tests)
+
+
+def _expand(pattern: str, vocab: dict[str, str]) -> str:
+    def class_alt(m: re.Match) -> str:
+        name = m.group(1)
+        if name in vocab:
+            return vocab[name]
+        return "(?:" + "|".join(sorted(map(re.escape, class_words(name)), key=len, reverse=True)) + ")"
+    return re.sub(r"%(\w+)%", class_alt, pattern)
+
+
+def _tests(r: dict, vocab: dict[str, str]) -> tuple[Test, ...]:
+    tests = []
+    for key, value in r.items():
+        negate = key.startswith("not_")
+        window = key[4:] if negate else key
+        if window not in WINDOWS:
+            continue
+        if isinstance(value, list):
+            tests.append(Test(window, frozenset(value), None, negate))
+        else:
+            tests.append(Test(window, None, re.compile(_expand(value, vocab)), negate))
+    # class tests first: they are cheap set lookups
+    return tuple(sorted(tests, key=lambda t: t.classes is None))
 
 
 @functools.lru_cache(maxsize=1)
-def metric_rules() -> tuple[list[Rule], re.Pattern]:
+def metric_rules() -> tuple[list[Rule], re.Pattern, list[re.Pattern]]:
     data = load_yaml("rules/metrics.yaml")
-    vocab = data["vocab"]
-
-    def compile_(pattern: str | None) -> re.Pattern | None:
-        if pattern is None:
-            return None
-        for name, value in vocab.items():
-            pattern = pattern.replace(f"%{name}%", value)
-        return re.compile(pattern)
-
-    rules = [Rule(r["id"], r["metric"], frozenset(r["units"]),
-                  *(compile_(r.get(k)) for k in ("before", "after", "sentence", "context",
-                                                  "not_before", "not_after", "not_sentence")))
-             for r in data["rules"]]
-    return rules, compile_(data["carry_over"]["clause"])
+    vocab = {k: _expand(v, {}) for k, v in data.get("vocab", {}).items()}
+    rules = [Rule(r["id"], r["metric"], frozenset(r["units"]), _tests(r, vocab)) for r in data["rules"]]
+    vetoes = [re.compile(_expand(v, vocab)) for v in data.get("never", {}).values()]
+    return rules, re.compile(_expand(data["carry_over"]["clause"], vocab)), vetoes
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,15 +130,17 @@ def metric_units() -> dict[str, str]:
     return {k: v["unit"] for k, v in load_yaml("metrics.yaml").items()}
 
 
-def decide_metric(q: Quantity, before: str, after: str, sentence: str, context: str,
-                  last: tuple[str, str] | None) -> tuple[str, str] | None:
+def decide_metric(view: View, last: tuple[str, str] | None) -> tuple[str, str] | None:
     """(metric, rule id) of a quantity, or None when it counts nothing of the fact model.
     `last`: (metric, unit) of the previous fact in the sentence, which a clause that only adds
     累计/共 continues (新增会员83.3万人,累计达到362万人)."""
-    rules, carry = metric_rules()
-    rule = next((r for r in rules if r.accepts(q, before, after, sentence, context)), None)
+    rules, carry, never = metric_rules()
+    if any(v.search(view.text("clause_before") + "\x00" + view.phrase.predicate) for v in never):
+        return None
+    rule = next((r for r in rules if r.accepts(view)), None)
     if rule is not None:
         return rule.metric, rule.id
-    if last and last[1] == q.unit and carry.search(before) and not after.strip(" ”\""):
+    q, after = view.q, view.phrase.after
+    if last and last[1] == q.unit and carry.search(view.phrase.before) and not after.strip(" ”\""):
         return last[0], "carry_over"
     return None
