@@ -73,7 +73,8 @@ class ArticleExtractor:
                 continue
             metric, rule_id = decided
             last = (metric, q.unit)
-            kind = decide_kind(sentence, q, b_start)
+            kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric)
+            kind = kind_of.kind
             period = decide_period(sentence, q, kind, self.issue, self.plan_end)
             place = self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = decide_initiative(sentence, q.span[0], (c_start, c_end), self.initiative)
@@ -83,7 +84,7 @@ class ArticleExtractor:
                 metric=metric, kind=kind, value=q.value, unit=metric_units()[metric], approx=q.approx, place=place,
                 period=period, initiative=initiative, evidence=evidence,
                 evidence_span=(offset + c_start + lead, offset + c_start + lead + len(evidence)),
-                value_span=(offset + q.span[0], offset + q.span[1]), rule=rule_id))
+                value_span=(offset + q.span[0], offset + q.span[1]), rule=rule_id, target_type=kind_of.target_type))
         return facts
 
 

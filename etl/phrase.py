@@ -190,6 +190,11 @@ def _noun_end(after: str, found: list[Word], opaque: list[tuple[int, int]] = ())
     return end
 
 
+def tag_of(word: str) -> str:
+    """jieba's part-of-speech tag of a dictionary word (v, n, d, p …), or ''."""
+    return _tags().get(word, "")
+
+
 @functools.lru_cache(maxsize=1)
 def _tags() -> dict[str, str]:
     """jieba's dictionary of words and their part of speech (loaded once, without its tokenizer)."""
@@ -266,8 +271,18 @@ def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end
     predicate = plain(rest)
     p_words = words(predicate)
     p_classes = frozenset().union(*(w.classes for w in p_words)) if p_words else frozenset()
-    own_end = next((m.start() for m in _CLAUSE_END.finditer(predicate)), len(predicate))
+    # the predicate's first verb: in the number's own clause, else (a clause of circumstances, 在…的
+    # 带领下) in the next one, where the subject is still the number's noun
+    ends = [m.start() for m in _CLAUSE_END.finditer(predicate)] + [len(predicate)]
+    own_end = ends[0]
     verbs = [w for w in p_words if w.verb and w.verbs != {"boundary"} and w.end <= own_end]
+    if not verbs and len(ends) > 1 and predicate[own_end:own_end + 1] == ",":
+        # only when the next clause opens with its verb: one that opens with a noun has a subject
+        # of its own (…约有11万人,职工入会率超过98%)
+        nxt = [w for w in p_words if own_end < w.start and w.end <= ends[1]]
+        if nxt and nxt[0].verb and not nxt[0].noun and nxt[0].start <= own_end + 3:
+            verbs = [w for w in nxt if w.verb and w.verbs != {"boundary"}]
+            own_end = ends[1] if verbs else own_end
     first_verb = verbs[0].verbs if verbs else frozenset()
     # the object of the predicate's first verb (建设“海上工会”: a union; 设立了工会法律援助工作站: a site)
     obj: frozenset[str] = frozenset()
