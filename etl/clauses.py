@@ -31,6 +31,19 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED_SPAN.finditer(sentence)]
 
 
+_NAME_QUOTE = re.compile(r"[“‘「《]([^“”‘’「」《》\n]{1,12})[”’」》]")
+_SPEECH = re.compile(r"[,。;:!?…]")
+
+
+def name_spans(sentence: str) -> list[tuple[int, int]]:
+    """Spans where a number is part of a name: short quotations with no clause punctuation
+    (“536”工作体系, “三个精神”, 《…》) and bracketed asides. Direct speech (“到2024年底,全年改造
+    建成…200个……”) is text, and its numbers are read."""
+    names = [m.span() for m in _NAME_QUOTE.finditer(sentence) if not _SPEECH.search(m.group(1))]
+    asides = [m.span() for m in _QUOTED_SPAN.finditer(sentence) if sentence[m.start()] == "("]
+    return names + asides
+
+
 def inside_quotes(sentence: str, pos: int, spans: list[tuple[int, int]] | None = None) -> bool:
     return any(a < pos < b for a, b in (spans if spans is not None else quoted_spans(sentence)))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, plain, quoted_spans, sentences
+from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import article_initiative, decide_initiative
 from .kind import decide_kind
-from .metric import View, decide_metric, metric_units
+from .metric import View, article_in_scope, decide_metric, metric_units
 from .model import Article, ArticleResult, Fact
 from .numbers import find_quantities
 from .phrase import analyse, words
@@ -31,22 +31,26 @@ class ArticleExtractor:
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
         text = self.article.text
+        if not article_in_scope(self.headline + "\n" + text):
+            return result
         seen: set[tuple] = set()
         prev_sentence = ""
         for s, e in self._spans:
             sentence = text[s:e]
             for fact in self._sentence_facts(sentence, s, prev_sentence):
-                key = (fact.metric, fact.kind, fact.value, fact.evidence.strip())
-                if key not in seen:  # a repeated paragraph reports its number once
+                # a number the article states twice (in the lead and again below, or a repeated
+                # paragraph) is one fact: the first statement
+                key = (fact.metric, fact.value, text[fact.value_span[0]:fact.value_span[1]])
+                if key not in seen:
                     seen.add(key)
                     result.facts.append(fact)
             prev_sentence = sentence
         return result
 
     def _sentence_facts(self, sentence: str, offset: int, prev_sentence: str) -> list[Fact]:
-        # A number inside quotation marks is part of a name (“三个精神”, “536”工作体系).
-        spans = quoted_spans(sentence)
-        quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], spans)]
+        # A number inside a short quotation is part of a name (“三个精神”, “536”工作体系).
+        names = name_spans(sentence)
+        quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], names)]
         if not quantities:
             return []
         clauses = clause_bounds(sentence)

@@ -126,6 +126,20 @@ def metric_rules() -> tuple[list[Rule], re.Pattern, list[re.Pattern]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _article_scope() -> tuple[re.Pattern, re.Pattern]:
+    data = load_yaml("rules/metrics.yaml")
+    vocab = {k: _expand(v, {}) for k, v in data.get("vocab", {}).items()}
+    scope = data["article_scope"]
+    return re.compile(_expand(scope["union"], vocab)), re.compile(_expand(scope["other_actor"], vocab))
+
+
+def article_in_scope(text: str) -> bool:
+    """False for an article about another body's work that names no union and no workers."""
+    union, other = _article_scope()
+    return union.search(text) is not None or other.search(text) is None
+
+
+@functools.lru_cache(maxsize=1)
 def metric_units() -> dict[str, str]:
     return {k: v["unit"] for k, v in load_yaml("metrics.yaml").items()}
 

@@ -280,7 +280,7 @@ def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end
         # only when the next clause opens with its verb: one that opens with a noun has a subject
         # of its own (…约有11万人,职工入会率超过98%)
         nxt = [w for w in p_words if own_end < w.start and w.end <= ends[1]]
-        if nxt and nxt[0].verb and not nxt[0].noun and nxt[0].start <= own_end + 3:
+        if nxt and nxt[0].verb and not nxt[0].noun and nxt[0].start == own_end + 1:
             verbs = [w for w in nxt if w.verb and w.verbs != {"boundary"}]
             own_end = ends[1] if verbs else own_end
     first_verb = verbs[0].verbs if verbs else frozenset()

@@ -17,19 +17,21 @@ def _patterns():
     b = load_yaml("rules/boilerplate.yaml")
     drop = re.compile("|".join(f"(?:{p})" for p in b["drop_lines"]))
     inline = re.compile("|".join(b["drop_inline"]))
-    return drop, inline, re.compile(b["photo_credit"]), re.compile(b["photo_caption"]), re.compile(b["byline"])
+    return (drop, inline, re.compile(b["photo_credit"]), re.compile(b["photo_caption"]), re.compile(b["byline"]),
+            re.compile(b["related"]))
 
 
 def clean_lines(text: str) -> list[str]:
-    """Non-empty lines without boilerplate, paragraphs repaired, credits turned into BOUNDARY."""
-    drop, inline, credit, caption, _ = _patterns()
+    """Non-empty lines without boilerplate, paragraphs repaired, credits and related-news markers
+    turned into BOUNDARY."""
+    drop, inline, credit, caption, _, related = _patterns()
     kept: list[str] = []
     for raw in text.split("\n"):
         line = inline.sub("", raw).strip()
         if not line:
             kept.append("")
             continue
-        if credit.match(line):
+        if credit.match(line) or related.match(line):
             kept.extend(["", BOUNDARY, ""])
         elif drop.search(line):
             kept.append("")

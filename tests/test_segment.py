@@ -63,3 +63,13 @@ def test_epaper_article():
     assert art.headings == ("“产改”进行时", "吴兴用“三朵云”提升产业工人获得感")
     assert art.byline == "本报讯 通讯员王一 记者程雪报道"
     assert art.text == "今年春天,吴兴区总工会开展了5场直播活动。"
+
+
+def test_related_news_tail_is_an_article_of_its_own():
+    page = ("本报讯 记者王海霞报道 近日,市总工会为750位困难职工送去慰问金。\n"
+            "-相关新闻\n"
+            "市残联慰问贫困残疾人\n"
+            "春节前夕,市残联筹集481万元慰问6321名贫困残疾人。")
+    arts = segment(page)
+    assert [a.text for a in arts] == ["近日,市总工会为750位困难职工送去慰问金。", "春节前夕,市残联筹集481万元慰问6321名贫困残疾人。"]
+    assert arts[1].title == "市残联慰问贫困残疾人"
