@@ -45,9 +45,19 @@ class ArticleExtractor:
                     seen.add(key)
                     result.facts.append(fact)
             prev_sentence = sentence
+        # A number stated only in a headline is a fact of the headline; one the body states too is
+        # the body's (it has the sentence to show).
+        stated = {(f.metric, f.value) for f in result.facts}
+        for heading in self.article.headings:
+            for fact in self._sentence_facts(heading, None, ""):
+                if (fact.metric, fact.value) not in stated:
+                    stated.add((fact.metric, fact.value))
+                    result.facts.append(fact)
         return result
 
-    def _sentence_facts(self, sentence: str, offset: int, prev_sentence: str) -> list[Fact]:
+    def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str) -> list[Fact]:
+        """Facts of one sentence of the body (at `offset` in the article's text), or of a heading
+        (`offset` None: no place in the text, and the article's main place)."""
         # A number inside a short quotation is part of a name (“三个精神”, “536”工作体系).
         names = name_spans(sentence)
         quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], names)]
@@ -80,15 +90,18 @@ class ArticleExtractor:
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric)
             kind = kind_of.kind
             period = decide_period(sentence, q, kind, self.issue, self.plan_end)
-            place = self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
+            place = self.region if offset is None else \
+                self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = decide_initiative(sentence, q.span[0], (c_start, c_end), self.initiative)
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
+            at = offset or 0
             facts.append(Fact(
                 metric=metric, kind=kind, value=q.value, unit=metric_units()[metric], approx=q.approx, place=place,
                 period=period, initiative=initiative, evidence=evidence,
-                evidence_span=(offset + c_start + lead, offset + c_start + lead + len(evidence)),
-                value_span=(offset + q.span[0], offset + q.span[1]), rule=rule_id, target_type=kind_of.target_type))
+                evidence_span=None if offset is None else (at + c_start + lead, at + c_start + lead + len(evidence)),
+                value_span=None if offset is None else (at + q.span[0], at + q.span[1]),
+                rule=rule_id, target_type=kind_of.target_type))
         return facts
 
 

@@ -231,7 +231,7 @@ def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tupl
         article_id = short_hash(d.doc, a.seq, a.text)
         arts.append((article_id, doc_id, a.seq, a.kicker, a.title, a.subtitle, a.byline, a.text,
                      ar.region.name if ar.region else None, ar.initiative or None))
-        ids = [short_hash(article_id, f.metric, f.kind, f.value, f.evidence_span[0], f.value_span[0]) for f in ar.facts]
+        ids = [_fact_id(article_id, f) for f in ar.facts]
         for fact_id, f in zip(ids, ar.facts):
             p = f.place
             facts.append((
@@ -239,10 +239,16 @@ def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tupl
                 p.code if p else None, p.name if p else None, p.city if p else None,
                 (p.county or None) if p else None, (p.town or None) if p else None,
                 f.period.start, f.period.end, f.period.label or None, f.initiative or None, f.evidence,
-                f.evidence_span[0], f.evidence_span[1], f.value_span[0], f.value_span[1],
+                *(f.evidence_span or (None, None)), *(f.value_span or (None, None)),
                 f.target_type, ids[f.part_of] if f.part_of is not None else None, f.confidence,
                 "|".join(f.doubts) or None, f.rule or None))
     return docs, arts, facts
+
+
+def _fact_id(article_id: str, f) -> str:
+    """From the fact's article, content and place in the text (a headline's fact: its words)."""
+    where = (f.evidence_span[0], f.value_span[0]) if f.evidence_span else ("headline", f.evidence)
+    return short_hash(article_id, f.metric, f.kind, f.value, *where)
 
 
 def _plain(value: Decimal) -> Decimal:

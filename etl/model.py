@@ -76,8 +76,8 @@ class Fact:
     period: Period
     initiative: str
     evidence: str
-    evidence_span: tuple[int, int]
-    value_span: tuple[int, int]
+    evidence_span: tuple[int, int] | None  # offsets in the article's text; None for a headline's fact
+    value_span: tuple[int, int] | None
     rule: str = ""
     # For a target: "new" when it promises new things (新建8900家), "stock" when it promises a
     # total (累计达3.3万家); None for other kinds.

@@ -142,3 +142,16 @@ def test_a_level_word_ending_another_word_names_no_union():
     # 片区工会, 社区工会: not 区总工会; the town stays the region
     facts = facts_of("练市镇总工会推动片区工会和社区工会建设,新建工会驿站12个。")
     assert [(f.value, f.place.name) for f in facts] == [(Decimal("12"), "练市镇")]
+
+
+def test_a_number_only_in_the_headline_is_a_fact_of_the_headline():
+    article = Article(0, "", "温州2万余名网约车司机集中入会", "", "", "当天,市总工会举行了入会仪式。", ("温州2万余名网约车司机集中入会",))
+    [f] = extract(article, ISSUE)[0].facts
+    assert (f.metric, f.value, f.evidence, f.evidence_span, f.value_span) == (
+        "union_members", Decimal("20000"), "温州2万余名网约车司机集中入会", None, None)
+
+
+def test_a_headline_number_the_body_repeats_is_the_body_fact():
+    article = Article(0, "", "温州2万余名网约车司机集中入会", "", "", "当天,2万余名网约车司机集中入会。", ("温州2万余名网约车司机集中入会",))
+    [f] = extract(article, ISSUE)[0].facts
+    assert (f.evidence, f.value_span) == ("2万余名网约车司机集中入会。", (3, 7))
