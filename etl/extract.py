@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
+from .breakdown import parent_of, under_breakdown
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import article_initiative, decide_initiative
 from .kind import decide_kind
@@ -35,29 +37,40 @@ class ArticleExtractor:
             return result
         seen: set[tuple] = set()
         prev_sentence = ""
+        window = 0  # index of the first fact of the previous sentence: where a part's parent may be
         for s, e in self._spans:
             sentence = text[s:e]
-            for fact in self._sentence_facts(sentence, s, prev_sentence):
+            first = len(result.facts)
+            for fact, is_part, own_kind in self._sentence_facts(sentence, s, prev_sentence):
                 # a number the article states twice (in the lead and again below, or a repeated
                 # paragraph) is one fact: the first statement
                 key = (fact.metric, fact.value, text[fact.value_span[0]:fact.value_span[1]])
-                if key not in seen:
-                    seen.add(key)
-                    result.facts.append(fact)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if is_part and (parent := parent_of(fact, result.facts, window, own_kind)) is not None:
+                    # a part is counted like its whole unless its own words say otherwise
+                    whole = result.facts[parent]
+                    fact = replace(fact, part_of=parent) if own_kind else \
+                        replace(fact, part_of=parent, kind=whole.kind, period=whole.period, target_type=whole.target_type)
+                result.facts.append(fact)
+            if len(result.facts) > first:
+                window = first
             prev_sentence = sentence
         # A number stated only in a headline is a fact of the headline; one the body states too is
         # the body's (it has the sentence to show).
         stated = {(f.metric, f.value) for f in result.facts}
         for heading in self.article.headings:
-            for fact in self._sentence_facts(heading, None, ""):
+            for fact, _, _ in self._sentence_facts(heading, None, ""):
                 if (fact.metric, fact.value) not in stated:
                     stated.add((fact.metric, fact.value))
                     result.facts.append(fact)
         return result
 
-    def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str) -> list[Fact]:
+    def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str) -> list[tuple[Fact, bool, bool]]:
         """Facts of one sentence of the body (at `offset` in the article's text), or of a heading
-        (`offset` None: no place in the text, and the article's main place)."""
+        (`offset` None: no place in the text, and the article's main place), each with whether it
+        stands under a breakdown cue (其中…) and whether its own clause named its kind."""
         # A number inside a short quotation is part of a name (“三个精神”, “536”工作体系).
         names = name_spans(sentence)
         quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], names)]
@@ -74,13 +87,14 @@ class ArticleExtractor:
             windows.append((c_start, c_end, b_start, a_end))
         noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
         texts = {"sentence": plain_sentence, "context": context, "headline": self.headline}
-        facts: list[Fact] = []
+        facts: list[tuple[Fact, bool, bool]] = []
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
             c_start, c_end, b_start, a_end = windows[i]
             p_end = quantities[i + 1].span[0] if i + 1 < len(quantities) else len(sentence)
             phrase = analyse(sentence, q.span, b_start, a_end, p_end, q.unit == "人")
-            view = View(q, phrase, {**texts, "clause_before": plain(sentence[c_start:q.span[0]])},
+            clause_before = plain(sentence[c_start:q.span[0]])
+            view = View(q, phrase, {**texts, "clause_before": clause_before},
                         lambda b=b_start: _said_before(sentence[:b]))
             decided = decide_metric(view, last)
             if decided is None:
@@ -96,12 +110,13 @@ class ArticleExtractor:
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
             at = offset or 0
-            facts.append(Fact(
+            facts.append((Fact(
                 metric=metric, kind=kind, value=q.value, unit=metric_units()[metric], approx=q.approx, place=place,
                 period=period, initiative=initiative, evidence=evidence,
                 evidence_span=None if offset is None else (at + c_start + lead, at + c_start + lead + len(evidence)),
                 value_span=None if offset is None else (at + q.span[0], at + q.span[1]),
-                rule=rule_id, target_type=kind_of.target_type))
+                rule=rule_id, target_type=kind_of.target_type), under_breakdown(clause_before, sentence),
+                          kind_of.own_clause))
         return facts
 
 

@@ -19,6 +19,7 @@ class KindDecision:
     kind: str
     target_type: str | None = None  # new | stock, for targets
     cue: str = ""                   # the words that decided it; empty when it is the default
+    own_clause: bool = False        # decided by words of the number's own clause (or a plan word)
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,9 +72,9 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
     if target is not None:
         stock = cues["stock_target"].search(sentence, segment_start, number) or cues["stock_target"].search(
             sentence[q.span[1]:q.span[1] + 4])
-        return KindDecision("target", "stock" if stock else "new", target)
+        return KindDecision("target", "stock" if stock else "new", target, True)
     if m := cues["new"].search(head, segment_start):
-        return KindDecision("increment", None, m.group(0))
+        return KindDecision("increment", None, m.group(0), True)
     if metric in cues["stock_metrics"] and cues["base"].search(phrase.before):
         return KindDecision("total", None, "base")
 
@@ -85,11 +86,11 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
             kind = "total" if cues["as_of"].search(sentence) and not span else "increment"
         elif kind == "total" and span and "累计" not in word and cues["as_of"].search(word):
             kind = "increment"  # 截至 ends a span that starts earlier (2021年…截至9月30日)
-        return KindDecision(kind, None, word)
+        return KindDecision(kind, None, word, True)
     periods = find_periods(head)
     if (m := cues["total_weak"].search(own_clause)) and not span and not any(
             p.rule.kind_hint == "increment" for p in periods):
-        return KindDecision("total", None, m.group(0))  # 已建成, 已有: a stock, unless a span is named
+        return KindDecision("total", None, m.group(0), True)  # 已建成, 已有: a stock, unless a span is named
     creates = cues["stock_metrics"].get(metric)
     if creates is not None and (phrase.verb_before | phrase.predicate_verb) & creates:
         return KindDecision("increment", None, "creation")  # 推动了4000余名渔工入会: people joined

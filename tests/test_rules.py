@@ -155,3 +155,17 @@ def test_a_headline_number_the_body_repeats_is_the_body_fact():
     article = Article(0, "", "温州2万余名网约车司机集中入会", "", "", "当天,2万余名网约车司机集中入会。", ("温州2万余名网约车司机集中入会",))
     [f] = extract(article, ISSUE)[0].facts
     assert (f.evidence, f.value_span) == ("2万余名网约车司机集中入会。", (3, 7))
+
+
+@pytest.mark.parametrize("text, parts", [
+    # a number under 其中 is a part of the number of its metric before it
+    ("今年新建工会62家,其中新就业形态工会20家。", [None, 0]),
+    ("截至目前,全县已建成驿站120家,其中4家获评全国“最美工会户外劳动者服务站点”。", [None, 0]),
+    # … also in the sentence after, and every item of the breakdown
+    ("全市新建工会1059家。其中,非公企业工会800家、社会组织工会59家。", [None, 0, 0]),
+    # no cue, or no earlier number of its metric: no parent
+    ("今年新建工会62家,新建驿站20家。", [None, None]),
+    ("其中,新建工会62家。", [None]),
+])
+def test_breakdown_parts_link_to_their_parent(text, parts):
+    assert [f.part_of for f in facts_of(text)] == parts

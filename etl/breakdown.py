@@ -1,0 +1,33 @@
+"""Which fact a number is a part of: a number under 其中/含/包括 after a number of the same metric
+(全市新建工会1059家,其中…62家) is a breakdown of it, and the dashboard never adds it to its parent."""
+from __future__ import annotations
+
+import functools
+import re
+
+from .model import Fact
+from .rules import load_yaml
+
+
+@functools.lru_cache(maxsize=1)
+def _cue() -> re.Pattern:
+    return re.compile(load_yaml("rules/kinds.yaml")["breakdown"])
+
+
+def under_breakdown(clause_before: str, sentence: str) -> bool:
+    """Whether a number's clause, up to the number, opens a breakdown (其中…, 含…), or its
+    sentence does (其中,A 800家、B 59家)."""
+    return _cue().search(clause_before) is not None or sentence.lstrip().startswith("其中")
+
+
+def parent_of(fact: Fact, earlier: list[Fact], first: int, own_kind: bool) -> int | None:
+    """The index in `earlier` (the article's facts before `fact`) of the nearest fact of the same
+    metric, not smaller and not itself a part, from index `first` on (the number's sentence and
+    the one before it). `own_kind`: the part's kind was read from its own words, and then the
+    parent must be of that kind (累计8.3万人 is no part of 发展会员10万人)."""
+    for i in range(len(earlier) - 1, first - 1, -1):
+        parent = earlier[i]
+        if parent.metric == fact.metric and parent.value >= fact.value and parent.part_of is None \
+                and (parent.kind == fact.kind or not own_kind):
+            return i
+    return None
