@@ -101,7 +101,7 @@ class ArticleExtractor:
                 continue
             metric, rule_id = decided
             last = (metric, q.unit)
-            kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric)
+            kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind
             period = decide_period(sentence, q, kind, self.issue, self.plan_end)
             place = self.region if offset is None else \

@@ -29,6 +29,7 @@ def kind_cues() -> dict:
     cues = {name: alt(k[name]) for name in ("target", "target_after", "completion", "new", "increment", "total",
                                             "total_weak", "sum", "as_of", "span_start", "stock_target")}
     cues["base"] = re.compile(k["base"])
+    cues["plan_anaphora"] = re.compile(k["plan_anaphora"])
     cues["jiang"] = re.compile(r"(?:还|也|即|都)?将(?!近|来|士|领|军)")
     for name in ("future_after_jiang", "object_after_jiang", "plan_heads"):
         cues[name] = tuple(k[name])
@@ -60,15 +61,18 @@ def _future_jiang(text: str, end: int) -> re.Match | None:
 
 
 def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: int, phrase: Phrase,
-                metric: str) -> KindDecision:
+                metric: str, prev_sentence: str = "") -> KindDecision:
     """The kind of quantity `q` of `sentence`. `segment_start`: where its stretch of the clause
-    begins (after any earlier number); `clause_start`: where its clause begins."""
+    begins (after any earlier number); `clause_start`: where its clause begins; `prev_sentence`:
+    the sentence before it in its paragraph, whose plan a sentence may point back to."""
     cues = kind_cues()
     number = q.number_span[0]
     head = sentence[:number]
     own_clause = sentence[clause_start:number]
 
     target = _target_cue(sentence, q, phrase)
+    if target is None and prev_sentence and cues["plan_anaphora"].match(sentence) and plans(prev_sentence):
+        target = cues["plan_anaphora"].match(sentence).group(0).strip()
     if target is not None:
         stock = cues["stock_target"].search(sentence, segment_start, number) or cues["stock_target"].search(
             sentence[q.span[1]:q.span[1] + 4])
@@ -103,6 +107,15 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
     if creates is not None:
         return KindDecision("total")  # a stock with no cue is as of the issue date
     return KindDecision("increment")
+
+
+def plans(sentence: str) -> bool:
+    """Whether a sentence announces a plan (a plan word, or 将 + a verb, not done yet)."""
+    cues = kind_cues()
+    found = list(cues["target"].finditer(sentence))
+    if (j := _future_jiang(sentence, len(sentence))) is not None:
+        found.append(j)
+    return any(not cues["completion"].search(sentence, m.end()) for m in found)
 
 
 def _target_cue(sentence: str, q: Quantity, phrase: Phrase) -> str | None:

@@ -19,6 +19,7 @@ class PeriodRule:
     end: object
     kind_hint: str
     recurring: bool = False  # 每年: a rate, which under a multi-year plan runs to the plan's end
+    review: bool = False  # X年以来 in an issue before 1 March of X+1 ends on 31 December of X
     year_of_previous: bool = False  # 全年: the year of the period named before it in the sentence
 
 
@@ -34,7 +35,7 @@ class PeriodMention:
 @functools.lru_cache(maxsize=1)
 def _rules() -> tuple[list[PeriodRule], re.Pattern]:
     rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"], r.get("recurring", False),
-                          r.get("year_of_previous", False))
+                          r.get("review", False), r.get("year_of_previous", False))
              for r in load_yaml("rules/periods.yaml")["periods"]]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
     return rules, combined
@@ -76,6 +77,9 @@ def _date(spec, m: re.Match, issue: dt.date) -> dt.date | None:
         return None
     if spec == "issue":
         return issue
+    if spec == "spring":  # the end of February of the Spring Festival the season leads to
+        year = issue.year + 1 if issue.month >= 11 else issue.year
+        return dt.date(year, 2, calendar.monthrange(year, 2)[1])
     y_spec, mo_spec, d_spec = spec
     if mo_spec == 0:  # relative to the issue day: [0, 0, -1] is the day before the issue
         return issue + dt.timedelta(days=int(d_spec))
@@ -105,9 +109,12 @@ def resolve(mention: PeriodMention, issue: dt.date | None) -> Period:
         except (ValueError, TypeError, IndexError):
             return Period(mention.label, None, None)
     try:
-        return Period(mention.label, _date(r.start, mention.match, issue), _date(r.end, mention.match, issue))
+        start, end = _date(r.start, mention.match, issue), _date(r.end, mention.match, issue)
     except (ValueError, TypeError, IndexError):
         return Period(mention.label, None, issue)
+    if r.review and start is not None and issue < dt.date(start.year + 1, 3, 1) and issue.year == start.year + 1:
+        end = dt.date(start.year, 12, 31)
+    return Period(mention.label, start, end)
 
 
 _NO_ISSUE = dt.date(2000, 1, 1)  # stands in when only absolute parts of a period are used
@@ -119,6 +126,10 @@ def default_period(issue: dt.date | None) -> Period:
 
 
 _PLAN_RANGE = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)年")
+# a deadline the plan names anywhere in the article (力争在2016年全部完成, 于2015、2016两个年度)
+_PLAN_DEADLINE = re.compile(r"(?:力争|争取|计划|确保|预计|将|要)[^。;]{0,8}?(?:在|于|到)?(20\d\d)年(?:底|末)?(?:前)?"
+                            r"(?:全部|全面|基本)?(?:完成|建成|实现|达到|覆盖)"
+                            r"|(?:于|在|分)(?:20\d\d)[、和至—-](20\d\d)(?:年)?两个年度")
 _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?:行动)?计划|(三|五|两|[2-9])年行动")
 
 
@@ -145,6 +156,9 @@ def plan_end(text: str, issue: dt.date) -> dt.date | None:
     m = _PLAN_RANGE.search(text)
     if m and int(m.group(2)) >= issue.year:
         return dt.date(int(m.group(2)), 12, 31)
+    years = [int(g) for m in _PLAN_DEADLINE.finditer(text) for g in m.groups() if g]
+    if years and max(years) >= issue.year:
+        return dt.date(max(years), 12, 31)
     m = _PLAN_YEARS.search(text)
     if m:
         n = _num(next(g for g in m.groups() if g))

@@ -78,3 +78,26 @@ def test_plan_end_of_a_multi_year_plan():
     assert plan_end("园区发布了提升职工生活品质工作规划(2022-2024年)", dt.date(2022, 4, 1)) == dt.date(2024, 12, 31)
     assert plan_end("描绘未来三年的工作蓝图", dt.date(2022, 4, 1)) == dt.date(2024, 12, 31)
     assert plan_end("没有计划的文章", dt.date(2022, 4, 1)) is None
+
+
+@pytest.mark.parametrize("text, issue, end", [
+    ("该中心已开工。力争在2016年全部完成建设任务。", dt.date(2015, 7, 24), dt.date(2016, 12, 31)),
+    ("专项资金将于2015、2016两个年度下拨。", dt.date(2015, 7, 24), dt.date(2016, 12, 31)),
+    ("(2022-2024年)三年行动计划", dt.date(2022, 3, 1), dt.date(2024, 12, 31)),
+    ("去年已全部完成。", dt.date(2015, 7, 24), None),
+])
+def test_plan_end_is_the_deadline_named_anywhere(text, issue, end):
+    assert plan_end(text, issue) == end
+
+
+@pytest.mark.parametrize("label, issue, end", [
+    # X年以来 in an early issue of X+1 reviews X
+    ("2022年以来", dt.date(2023, 1, 7), dt.date(2022, 12, 31)),
+    ("2022年以来", dt.date(2023, 5, 7), dt.date(2023, 5, 7)),
+    # the festival season ends with the festival's February
+    ("元旦春节“两节”期间", dt.date(2016, 12, 15), dt.date(2017, 2, 28)),
+    ("春节期间", dt.date(2021, 2, 8), dt.date(2021, 2, 28)),
+])
+def test_period_ends(label, issue, end):
+    [m] = find_periods(label)
+    assert resolve(m, issue).end == end

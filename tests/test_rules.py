@@ -169,3 +169,8 @@ def test_a_headline_number_the_body_repeats_is_the_body_fact():
 ])
 def test_breakdown_parts_link_to_their_parent(text, parts):
     assert [f.part_of for f in facts_of(text)] == parts
+
+
+def test_a_sentence_pointing_back_to_a_plan_is_part_of_it():
+    text = "市总工会将于明年开展“百炼争锋”和“百艺争鸣”两项计划。后者全年推出97项职工文化活动。"
+    assert [(f.metric, f.value, f.kind) for f in facts_of(text)] == [("activities", Decimal("97"), "target")]
