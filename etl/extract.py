@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import replace
 
 from .breakdown import parent_of, under_breakdown
+from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import article_initiative, decide_initiative
 from .kind import decide_kind
@@ -20,9 +21,10 @@ from .region import ArticlePlaces
 
 
 class ArticleExtractor:
-    def __init__(self, article: Article, issue_date: dt.date | None, gaz: Gazetteer):
+    def __init__(self, article: Article, issue_date: dt.date | None, gaz: Gazetteer, date_source: str | None = None):
         self.article = article
         self.issue = issue_date  # None when no date could be found or inferred
+        self.date_doubts = date_doubts(date_source, issue_date is not None)
         self._spans = sentences(article.text)
         self.places = ArticlePlaces(article, gaz, self._spans)
         self.region = self.places.region
@@ -99,7 +101,7 @@ class ArticleExtractor:
             decided = decide_metric(view, last)
             if decided is None:
                 continue
-            metric, rule_id = decided
+            metric, rule_id = decided.metric, decided.rule
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind
@@ -109,15 +111,41 @@ class ArticleExtractor:
             initiative = decide_initiative(sentence, q.span[0], (c_start, c_end), self.initiative)
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
+            doubts = self._doubts(decided, view, kind_of, place, offset is None)
+            score, doubts = confidence(doubts)
             at = offset or 0
             facts.append((Fact(
                 metric=metric, kind=kind, value=q.value, unit=metric_units()[metric], approx=q.approx, place=place,
                 period=period, initiative=initiative, evidence=evidence,
                 evidence_span=None if offset is None else (at + c_start + lead, at + c_start + lead + len(evidence)),
                 value_span=None if offset is None else (at + q.span[0], at + q.span[1]),
-                rule=rule_id, target_type=kind_of.target_type), under_breakdown(clause_before, sentence),
+                rule=rule_id, target_type=kind_of.target_type, confidence=score, doubts=doubts),
+                          under_breakdown(clause_before, sentence),
                           kind_of.own_clause))
         return facts
+
+
+    def _doubts(self, decided, view: View, kind_of, place, headline: bool) -> list[str]:
+        doubts = list(self.date_doubts)
+        if headline:
+            doubts.append("headline")
+        if decided.rule == "carry_over":
+            doubts.append("carried_metric")
+        elif not decided.windows & phrase_windows():
+            doubts.append("window_rule")
+        elif "counts" in decided.windows:
+            doubts += {"noun_before": ["noun_before"], "earlier": ["noun_earlier"]}.get(view.counts_source, [])
+        if not kind_of.cue:
+            doubts.append("kind_by_default")
+        elif kind_of.cue_kind == "heading":
+            doubts.append("kind_from_sentence_head")
+        elif kind_of.cue_kind == "anaphora":
+            doubts.append("plan_pointed_back")
+        if place is None:
+            doubts.append("no_region")
+        elif not headline and self.places.last_source != "sentence":
+            doubts.append(f"region_from_{self.places.last_source}")
+        return doubts
 
 
 # What a count with no noun of its own may take from earlier in its sentence (…“工会驿站”建设项目,
@@ -130,6 +158,7 @@ def _said_before(text: str) -> frozenset[str]:
     return nouns[-1].classes & _ELLIPSIS_CLASSES if nouns else frozenset()
 
 
-def extract(article: Article, issue_date: dt.date | None, gaz: Gazetteer | None = None) -> tuple[ArticleResult, list[str]]:
-    ex = ArticleExtractor(article, issue_date, gaz or gazetteer())
+def extract(article: Article, issue_date: dt.date | None, gaz: Gazetteer | None = None,
+            date_source: str | None = None) -> tuple[ArticleResult, list[str]]:
+    ex = ArticleExtractor(article, issue_date, gaz or gazetteer(), date_source)
     return ex.run(), ex.candidates

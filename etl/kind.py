@@ -20,6 +20,7 @@ class KindDecision:
     target_type: str | None = None  # new | stock, for targets
     cue: str = ""                   # the words that decided it; empty when it is the default
     own_clause: bool = False        # decided by words of the number's own clause (or a plan word)
+    cue_kind: str = ""              # heading (a phrase heading the sentence) | anaphora (a plan before)
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,7 +73,8 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
 
     target = _target_cue(sentence, q, phrase)
     if target is None and prev_sentence and cues["plan_anaphora"].match(sentence) and plans(prev_sentence):
-        target = cues["plan_anaphora"].match(sentence).group(0).strip()
+        word = cues["plan_anaphora"].match(sentence).group(0).strip()
+        return KindDecision("target", "new", word, False, "anaphora")
     if target is not None:
         stock = cues["stock_target"].search(sentence, segment_start, number) or cues["stock_target"].search(
             sentence[q.span[1]:q.span[1] + 4])
@@ -103,7 +105,7 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
     # a period or as-of phrase heading the sentence governs its clauses (K11)
     heading = [m for m in periods if m.rule.kind_hint in ("increment", "total")]
     if heading:
-        return KindDecision(heading[-1].rule.kind_hint, None, heading[-1].label)
+        return KindDecision(heading[-1].rule.kind_hint, None, heading[-1].label, False, "heading")
     if creates is not None:
         return KindDecision("total")  # a stock with no cue is as of the issue date
     return KindDecision("increment")

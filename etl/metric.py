@@ -30,6 +30,7 @@ class View:
         self._texts = texts
         self._ellipsis = ellipsis
         self._classes: dict[str, frozenset[str]] = {}
+        self.counts_source = ""  # head | noun_before | earlier | unit: where `counts` found its noun
 
     def text(self, window: str) -> str:
         p = self.phrase
@@ -56,13 +57,18 @@ class View:
         it (新建工会1059家); with neither, a noun said earlier in its sentence (…驿站…,目前已新建6家)."""
         p = self.phrase
         if p.noun.startswith("等") and p.noun_before:
+            self.counts_source = "noun_before"
             return p.noun_before  # 开办“职工大讲堂”10期等活动: the list's word for all, not this number's
         if p.noun.strip(" 、和及与等的"):
+            self.counts_source = "head"
             return p.head if p.head_word else frozenset()  # a noun of its own, of a class or not
         if p.noun_before:
+            self.counts_source = "noun_before"
             return p.noun_before
         if p.head:
+            self.counts_source = "unit"
             return p.head  # a bare person unit (32人) is a count of people
+        self.counts_source = "earlier"
         return self._ellipsis() if p.bare_before else frozenset()
 
 
@@ -90,6 +96,16 @@ class Rule:
 
     def accepts(self, view: View) -> bool:
         return view.q.unit in self.units and all(t.passes(view) for t in self.tests)
+
+    def windows(self) -> frozenset[str]:
+        return frozenset(t.window for t in self.tests if not t.negate)
+
+
+@dataclass(frozen=True)
+class MetricDecision:
+    metric: str
+    rule: str
+    windows: frozenset[str]  # the windows the rule's tests read (for confidence)
 
 
 def _expand(pattern: str, vocab: dict[str, str]) -> str:
@@ -144,8 +160,9 @@ def metric_units() -> dict[str, str]:
     return {k: v["unit"] for k, v in load_yaml("metrics.yaml").items()}
 
 
-def decide_metric(view: View, last: tuple[str, str] | None) -> tuple[str, str] | None:
-    """(metric, rule id) of a quantity, or None when it counts nothing of the fact model.
+def decide_metric(view: View, last: tuple[str, str] | None) -> MetricDecision | None:
+    """The metric of a quantity and the rule that decided it, or None when it counts nothing of
+    the fact model.
     `last`: (metric, unit) of the previous fact in the sentence, which a clause that only adds
     累计/共 continues (新增会员83.3万人,累计达到362万人)."""
     rules, carry, never = metric_rules()
@@ -153,8 +170,8 @@ def decide_metric(view: View, last: tuple[str, str] | None) -> tuple[str, str] |
         return None
     rule = next((r for r in rules if r.accepts(view)), None)
     if rule is not None:
-        return rule.metric, rule.id
+        return MetricDecision(rule.metric, rule.id, rule.windows())
     q, after = view.q, view.phrase.after
     if last and last[1] == q.unit and carry.search(view.phrase.before) and not after.strip(" ”\""):
-        return last[0], "carry_over"
+        return MetricDecision(last[0], "carry_over", frozenset())
     return None

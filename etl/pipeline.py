@@ -67,7 +67,7 @@ def process_document(doc: Document, known_id: str | None = None) -> DocumentResu
         return result
     gaz = gazetteer()
     for article in segment(text, title):
-        art_result, candidates = extract(article, doc.issue_date, gaz)
+        art_result, candidates = extract(article, doc.issue_date, gaz, doc.date_source)
         result.articles.append(art_result)
         result.candidates.extend((c, doc.doc) for c in candidates)
     return result

@@ -31,14 +31,19 @@ class ArticlePlaces:
         self.region = main_place(article, gaz)
         self._spans = spans
         self._places_of: dict[int, tuple[list[Mention], list[tuple]]] = {}
+        # where the last place_of found its place: sentence | paragraph | article (for confidence)
+        self.last_source = "article"
 
     def place_of(self, sentence: str, offset: int, q: Quantity, other_nouns: list[tuple[int, int]],
                  clause_start: int) -> Place | None:
         """The place of quantity `q` of `sentence` (which starts at `offset` in the article)."""
         mentions = self._sentence_mentions(offset, offset + len(sentence))[1]
         place, at = self._nearest(mentions, q, other_nouns, clause_start)
+        self.last_source = "sentence"
         if at == 0:
-            place = self._paragraph_place(offset) or place
+            from_paragraph = self._paragraph_place(offset)
+            self.last_source = "paragraph" if from_paragraph else "article"
+            place = from_paragraph or place
         place = self._unit_union(sentence, offset, at, q, place)
         if place is not None:
             place = self.gaz.widen(place, sentence[clause_start:q.span[0]])

@@ -174,3 +174,12 @@ def test_breakdown_parts_link_to_their_parent(text, parts):
 def test_a_sentence_pointing_back_to_a_plan_is_part_of_it():
     text = "市总工会将于明年开展“百炼争锋”和“百艺争鸣”两项计划。后者全年推出97项职工文化活动。"
     assert [(f.metric, f.value, f.kind) for f in facts_of(text)] == [("activities", Decimal("97"), "target")]
+
+
+def test_confidence_falls_with_each_doubt_and_names_them():
+    from etl.confidence import confidence
+    sure = facts_of("今年1—6月,宁波全市新建工会1059家,发展会员10万人。")
+    assert [(f.confidence, f.doubts) for f in sure] == [(0.95, ("noun_before",)), (0.95, ("noun_before",))]
+    [unsure] = facts_of("余杭区推出移动式“工会驿站”建设项目,目前已新建6家。")
+    assert unsure.doubts == ("noun_earlier",) and unsure.confidence == 0.7
+    assert confidence(["region_from_article", "inferred_date"]) == (0.525, ("inferred_date", "region_from_article"))
