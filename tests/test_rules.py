@@ -180,6 +180,6 @@ def test_confidence_falls_with_each_doubt_and_names_them():
     from etl.confidence import confidence
     sure = facts_of("今年1—6月,宁波全市新建工会1059家,发展会员10万人。")
     assert [(f.confidence, f.doubts) for f in sure] == [(0.95, ("noun_before",)), (0.95, ("noun_before",))]
-    [unsure] = facts_of("余杭区推出移动式“工会驿站”建设项目,目前已新建6家。")
+    [unsure] = facts_of("鄞州区创新推出“工会驿站”建设项目,目前已新建6家。")
     assert unsure.doubts == ("noun_earlier",) and unsure.confidence == 0.7
     assert confidence(["region_from_article", "inferred_date"]) == (0.525, ("inferred_date", "region_from_article"))
