@@ -154,8 +154,8 @@ _ELLIPSIS_CLASSES = frozenset({"union_org", "site", "contest", "training", "acti
 
 
 def _said_before(text: str) -> frozenset[str]:
-    nouns = [w for w in words(plain(text)) if not w.verb and w.classes & _ELLIPSIS_CLASSES]
-    return nouns[-1].classes & _ELLIPSIS_CLASSES if nouns else frozenset()
+    nouns = [w for w in words(plain(text)) if w.nouns & _ELLIPSIS_CLASSES]
+    return nouns[-1].nouns & _ELLIPSIS_CLASSES if nouns else frozenset()
 
 
 def extract(article: Article, issue_date: dt.date | None, gaz: Gazetteer | None = None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .model import Quantity
-from .phrase import Phrase, class_words, words
+from .phrase import Phrase, class_words, classes_in
 from .rules import load_yaml
 
 # Windows a rule can test. Class tests read `classes`; regex tests read `text`.
@@ -47,8 +47,7 @@ class View:
             elif window == "predicate":
                 value = p.predicate_classes
             else:
-                found = words(self.text(window))
-                value = frozenset().union(*(w.classes for w in found)) if found else frozenset()
+                value = classes_in(self.text(window))
             self._classes[window] = value
         return self._classes[window]
 

@@ -95,15 +95,23 @@ def class_words(name: str) -> list[str]:
     return list(cls.get("words", [])) + list(cls.get("suffixes", []))
 
 
-def words(text: str) -> list[Word]:
-    """Class words in `text`, leftmost-longest; blocked words (`not`) yield nothing."""
+@functools.lru_cache(maxsize=8192)
+def words(text: str) -> tuple[Word, ...]:
+    """Class words in `text`, leftmost-longest; blocked words (`not`) yield nothing. Cached: the
+    windows of one sentence's numbers overlap."""
     pattern, table, _, _, _ = _lexicon()
     out = []
     for m in pattern.finditer(text):
         nouns, verbs = table[m.group(0)]
         if nouns or verbs:
             out.append(Word(m.start(), m.end(), m.group(0), nouns, verbs))
-    return out
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def classes_in(text: str) -> frozenset[str]:
+    """Every class of every class word in `text`."""
+    return frozenset().union(*(w.classes for w in words(text)))
 
 
 def _last_noun(nouns: list[Word]) -> Word | None:
@@ -270,7 +278,7 @@ def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end
     rest = raw_after[end:] + (sentence[after_end:predicate_end] if after_end < predicate_end else "")
     predicate = plain(rest)
     p_words = words(predicate)
-    p_classes = frozenset().union(*(w.classes for w in p_words)) if p_words else frozenset()
+    p_classes = classes_in(predicate)
     # the predicate's first verb: in the number's own clause, else (a clause of circumstances, 在…的
     # 带领下) in the next one, where the subject is still the number's noun
     ends = [m.start() for m in _CLAUSE_END.finditer(predicate)] + [len(predicate)]
