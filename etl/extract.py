@@ -11,7 +11,7 @@ from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import article_initiative, decide_initiative
 from .kind import decide_kind
-from .metric import View, article_in_scope, decide_metric, metric_units
+from .metric import View, article_in_scope, decide_metric, is_rate_again, metric_units, per_person_rates
 from .model import Article, ArticleResult, Fact
 from .numbers import find_quantities
 from .phrase import analyse, words
@@ -31,6 +31,7 @@ class ArticleExtractor:
         self.initiative, self.candidates = article_initiative(article.headings, article.text)
         self.plan_end = plan_end(article.text, self.issue) if self.issue else None
         self.headline = plain("\n".join(article.headings))
+        self.rates = per_person_rates(article.text)
 
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
@@ -102,6 +103,8 @@ class ArticleExtractor:
             if decided is None:
                 continue
             metric, rule_id = decided.metric, decided.rule
+            if metric == "funding" and is_rate_again(sentence[q.number_span[0]:q.number_span[1]], clause_before, self.rates):
+                continue
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind

@@ -148,6 +148,24 @@ def _article_scope() -> tuple[re.Pattern, re.Pattern]:
     return re.compile(_expand(scope["union"], vocab)), re.compile(_expand(scope["other_actor"], vocab))
 
 
+@functools.lru_cache(maxsize=1)
+def _rates() -> tuple[re.Pattern, re.Pattern]:
+    data = load_yaml("rules/metrics.yaml")
+    vocab = {k: _expand(v, {}) for k, v in data.get("vocab", {}).items()}
+    return re.compile(_expand(data["rates"]["rate"], vocab)), re.compile(data["rates"]["sum"])
+
+
+def per_person_rates(text: str) -> frozenset[str]:
+    """The money amounts an article states per person or per unit (3000元/人, 每人1500元), as written."""
+    rate, _ = _rates()
+    return frozenset(m.group("n") or m.group("m") for m in rate.finditer(text))
+
+
+def is_rate_again(amount: str, clause_before: str, rates: frozenset[str]) -> bool:
+    """A money amount equal to a per-person rate of its article, in a clause that does not add up."""
+    return amount in rates and _rates()[1].search(clause_before) is None
+
+
 def article_in_scope(text: str) -> bool:
     """False for an article about another body's work that names no union and no workers."""
     union, other = _article_scope()

@@ -183,3 +183,9 @@ def test_confidence_falls_with_each_doubt_and_names_them():
     [unsure] = facts_of("鄞州区创新推出“工会驿站”建设项目,目前已新建6家。")
     assert unsure.doubts == ("noun_earlier",) and unsure.confidence == 0.7
     assert confidence(["region_from_article", "inferred_date"]) == (0.525, ("inferred_date", "region_from_article"))
+
+
+def test_a_per_person_rate_stated_in_the_article_is_no_sum_when_repeated():
+    text = ("助学金标准为本科生3000元/人。\n市总工会为16名困难职工子女发放3000元的助学金。"
+            "今年共发放助学金4.8万元。")
+    assert [(f.metric, f.value) for f in facts_of(text) if f.metric == "funding"] == [("funding", Decimal("48000"))]
