@@ -30,6 +30,7 @@ _DOCUMENT = re.compile(r"《([^《》\n]{4,40})》")
 _NO_CHINESE = re.compile(r"^[^\u4e00-\u9fa5]+$")
 # Sentence punctuation inside quotation marks: direct speech, not a name.
 _SPEECH = re.compile(r"[。!?;:！？；：…]")
+_YEAR_OPENING = re.compile(r"(?:(?:19|20)\d\d年?度?|第[\d一二三四五六七八九十百]+届|首届)")
 _ORDINAL_YEAR = r"第[\d一二三四五六七八九十百]+届|首届|(?:19|20)\d\d年度?|[〇零一二三四五六七八九]{4}年度?"
 
 
@@ -80,10 +81,15 @@ def find_initiatives(text: str) -> list[InitiativeMention]:
 @functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     """One name per programme: the lexicon's for an alias, else the name without quotation marks
-    inside it (暖‘新’工会 → 暖新工会)."""
+    inside it (暖‘新’工会 → 暖新工会) and without the year or edition it opens with."""
     alias_of, _ = lexicon()
     unified = name.strip().translate(_UNIFY_QUOTES)
     bare = unified.translate(_NO_QUOTES)
+    if not (alias_of.get(unified) or alias_of.get(bare)):
+        # the edition or year a name opens with is not the programme's (2020职工健康休养年)
+        m = _YEAR_OPENING.match(bare)
+        if m and len(bare) - m.end() >= 2:
+            bare = bare[m.end():]
     return alias_of.get(unified) or alias_of.get(bare) or bare
 
 
@@ -175,7 +181,8 @@ def programme_name(text: str, start: int, end: int, name: str) -> tuple[str, int
 
 def _strip_prefixes(name: str, place_names: Container[str]) -> str:
     """`name` without the places, scope words, years and ordinals it opens with
-    (舟山市职业技能 → 职业技能); it keeps at least one character."""
+    (舟山市职业技能 → 职业技能). A name that is only a place stays, in its short form when the
+    gazetteer knows one (宁波市 → 宁波): it is all that tells the event apart (宁波技能大赛)."""
     r = _rules()
     while True:
         before = name
@@ -185,9 +192,12 @@ def _strip_prefixes(name: str, place_names: Container[str]) -> str:
         for w in r.scope_words:
             if name.startswith(w) and len(name) > len(w):
                 name = name[len(w):]
-        for n in range(min(8, len(name) - 1), 1, -1):
+        for n in range(min(8, len(name)), 1, -1):
             if name[:n] in place_names:
-                name = name[n:]
+                if n < len(name):
+                    name = name[n:]
+                elif name[-1] in "省市区县" and name[:-1] in place_names:
+                    name = name[:-1]
                 break
         if name == before:
             return name
@@ -221,7 +231,8 @@ def event_names(text: str, place_names: Container[str] = ()) -> list[str]:
         marked = bool(anchors) and r.ordinal_year.fullmatch(anchors[-1].group(0)) is not None
         stripped = _strip_prefixes(head, place_names)
         name = stripped + m.group(0)
-        if (marked or stripped != head) and len(name) >= 4 and not re.search(r"[\d〇]", stripped):
+        marked = marked or stripped != head or (stripped in place_names)
+        if marked and len(name) >= 4 and not re.search(r"[\d〇]", stripped):
             out.append(canonical(name))
     return out
 
@@ -415,7 +426,7 @@ class ArticleInitiatives:
         for a heading), in clause `clause` (offsets in the sentence), read as `metric`.
 
         A lexicon programme in the number's clause comes first, then a specific one earlier in its
-        sentence, then the programme of the headings. The names an article coins itself come after
+        sentence (unless the clause names a programme of its own), then the programme of the headings. The names an article coins itself come after
         that, as they are often parts of the headline's programme (劳模“三进”活动 in an article on
         the “536”工作体系). So without a programme in the headings: a name the clause calls a
         programme (before a generic lexicon entry: “技能之星”职业技能竞赛 → 技能之星), then the
@@ -450,7 +461,7 @@ class ArticleInitiatives:
         if of_kind(in_clause, "generic"):
             return nearest(of_kind(in_clause, "generic"))
         earlier = [m for m in of_kind(mentions, "lexicon") if m.end <= q_start]
-        if earlier:
+        if earlier and not of_kind(in_clause, "found"):  # an earlier clause's does not outrank the clause's own
             return earlier[-1].name
         if self.strong:
             return self.strong

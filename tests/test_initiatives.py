@@ -167,3 +167,12 @@ def test_a_number_of_a_heading_takes_the_article_initiative_or_its_own_clause():
     ai = ArticleInitiatives((headline,), body, place_names=places())
     [q] = [q for q in find_quantities(headline) if q.value == 10]
     assert ai.initiative_of(headline, None, q, (0, len(headline)), "competitions") == "发力三提行动、建功六争攻坚"
+
+
+def test_an_earlier_clause_entry_does_not_outrank_the_clause_own_name():
+    # 085: without the headings' programme the clause's brand; with it, the headings' programme
+    text = ("根据东阳市大抓基层三年行动实施方案要求,设立新业态工会专项资金35万元,"
+            "并积极开展新就业形态“暖‘新’工会”星级创建活动,创建金华五星级“暖‘新’工会”4家。")
+    assert initiative_at((), text, "4") == "暖新工会"
+    assert initiative_at(("“产改”进行时",), text, "4") == "产改"
+    assert initiative_at(("“产改”进行时",), text, "350000") == "大抓基层"
