@@ -304,7 +304,10 @@ class ArticleInitiatives:
         found = self._discover()
         heading_text = "\n".join(headings)
         lead = text[:self._spans[0][1]] if self._spans else ""
-        events = {n: where for where, t in (("heading", heading_text), ("lead", lead)) for n in event_names(t, place_names)}
+        events: dict[str, str] = {}  # event name → where it is named first: heading or lead
+        for where, part in (("heading", heading_text), ("lead", lead)):
+            for name in event_names(part, place_names):
+                events.setdefault(name, where)
         for name in events:
             found += [InitiativeMention(m.start(), m.end(), name, _kind(name)) for m in re.finditer(re.escape(name), text)]
         self.mentions = _resolve_overlaps(self._lexicon_mentions() + found)
@@ -390,8 +393,8 @@ class ArticleInitiatives:
 
     def _heading_programme(self, heading: str, end: int, name: str) -> bool:
         """A quoted headline name is a programme when it ends like one (“春风行动”), the headline
-        goes on with a programme word (“夏送清凉”活动), or the body calls it one or repeats it in
-        quotes next to an event, facility or programme noun (“技展两山”技能大比武)."""
+        goes on with a programme word (“夏送清凉”活动), or the body repeats it in quotes next to an
+        event, facility or programme noun (“技展两山”技能大比武); not the occasion of one (迎“五一”)."""
         r = _rules()
         occasion = lambda text, start: text[max(0, start - 2):start].endswith(r.occasion_before)
         if occasion(heading, heading.rfind("“", 0, end)):

@@ -176,3 +176,10 @@ def test_an_earlier_clause_entry_does_not_outrank_the_clause_own_name():
     assert initiative_at((), text, "4") == "暖新工会"
     assert initiative_at(("“产改”进行时",), text, "4") == "产改"
     assert initiative_at(("“产改”进行时",), text, "350000") == "大抓基层"
+
+
+def test_an_event_the_headline_and_the_lead_name_is_the_headline_programme():
+    # 045_huzhou_anji_youyi_wenhuajie
+    ai = ArticleInitiatives(("安吉举办第三届职工邮驿文化节",),
+                            "昨日,以“传承邮驿、寻梦递铺”为主题的安吉县第三届职工邮驿文化节在美丽递铺启幕。", place_names=places())
+    assert (ai.strong, ai.weak) == ("职工邮驿文化节", "")
