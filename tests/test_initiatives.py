@@ -61,6 +61,8 @@ def test_no_event_name(text):
 def test_quotation_marks_do_not_tell_aliases_apart():
     assert [m.name for m in find_initiatives("出台十条暖“新”关爱举措,暖‘新’下午茶,暖新服务")] == ["暖新", "暖新", "暖新"]
     assert canonical("暖‘新’工会") == "暖新工会"
+    # the longest alias at a place: 职工职业技能竞赛, not 职业技能竞赛 inside it
+    assert [(m.start, m.end, m.name) for m in find_initiatives("去年举办了26场职工职业技能竞赛")] == [(8, 16, "职工职业技能竞赛")]
     assert canonical("夏送清凉") == "送清凉"
 
 
