@@ -9,7 +9,7 @@ from dataclasses import replace
 from .breakdown import parent_of, under_breakdown
 from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
-from .initiatives import article_initiative, decide_initiative
+from .initiatives import ArticleInitiatives
 from .kind import decide_kind
 from .metric import View, article_in_scope, decide_metric, is_rate_again, metric_units, per_person_rates
 from .model import Article, ArticleResult, Fact
@@ -28,7 +28,8 @@ class ArticleExtractor:
         self._spans = sentences(article.text)
         self.places = ArticlePlaces(article, gaz, self._spans)
         self.region = self.places.region
-        self.initiative, self.candidates = article_initiative(article.headings, article.text)
+        self.initiatives = ArticleInitiatives(article.headings, article.text, self._spans, gaz.surfaces)
+        self.initiative, self.candidates = self.initiatives.initiative, self.initiatives.candidates
         self.plan_end = plan_end(article.text, self.issue) if self.issue else None
         self.headline = plain("\n".join(article.headings))
         self.rates = per_person_rates(article.text)
@@ -111,7 +112,7 @@ class ArticleExtractor:
             period = decide_period(sentence, q, kind, self.issue, self.plan_end)
             place = self.region if offset is None else \
                 self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
-            initiative = decide_initiative(sentence, q.span[0], (c_start, c_end), self.initiative)
+            initiative = self.initiatives.initiative_of(sentence, offset, q, (c_start, c_end), metric)
             evidence = sentence[c_start:c_end].strip()
             lead = len(sentence[c_start:c_end]) - len(sentence[c_start:c_end].lstrip())
             doubts = self._doubts(decided, view, kind_of, place, offset is None)
