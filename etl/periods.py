@@ -20,6 +20,7 @@ class PeriodRule:
     kind_hint: str
     recurring: bool = False  # 每年: a rate, which under a multi-year plan runs to the plan's end
     review: bool = False  # X年以来 in an issue before 1 March of X+1 ends on 31 December of X
+    start_year_inside: bool = False  # a number inside the words (自2004年…72名…以来) is of the first year
     year_of_previous: bool = False  # 全年: the year of the period named before it in the sentence
 
 
@@ -35,7 +36,7 @@ class PeriodMention:
 @functools.lru_cache(maxsize=1)
 def _rules() -> tuple[list[PeriodRule], re.Pattern]:
     rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"], r.get("recurring", False),
-                          r.get("review", False), r.get("year_of_previous", False))
+                          r.get("review", False), r.get("start_year_inside", False), r.get("year_of_previous", False))
              for r in load_yaml("rules/periods.yaml")["periods"]]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
     return rules, combined
@@ -138,8 +139,13 @@ def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan: dt.d
     resolved against the issue date; a target under a multi-year plan (`plan`: its last day) runs
     to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
     open at the issue date (今年, 全年)."""
-    mentions = [m for m in find_periods(sentence) if m.end <= q.number_span[0]]
+    found = find_periods(sentence)
+    mentions = [m for m in found if m.end <= q.number_span[0]]
     period = resolve(mentions[-1], issue) if mentions else default_period(issue)
+    around = next((m for m in found if m.start < q.number_span[0] < m.end and m.rule.start_year_inside), None)
+    if around is not None and (start := resolve(around, issue).start) is not None:
+        # a number inside 自2004年…推出首批72名…以来 is about the span's first year
+        return Period(around.label, dt.date(start.year, 1, 1), dt.date(start.year, 12, 31))
     if mentions and mentions[-1].rule.year_of_previous and len(mentions) > 1:
         named = resolve(mentions[-2], issue).end or period.end
         if named is not None:

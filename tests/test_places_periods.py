@@ -101,3 +101,13 @@ def test_plan_end_is_the_deadline_named_anywhere(text, issue, end):
 def test_period_ends(label, issue, end):
     [m] = find_periods(label)
     assert resolve(m, issue).end == end
+
+
+def test_a_number_inside_a_span_from_a_start_year_is_of_that_year():
+    from etl.numbers import find_quantities
+    from etl.periods import decide_period
+    s = "自2004年我市进行“首席工人”评选试点,并且推出首批72名“首席工人”以来,全市已命名了519名首席工人。"
+    first, second = list(find_quantities(s))
+    issue = dt.date(2012, 2, 9)
+    assert decide_period(s, first, "increment", issue, None).end == dt.date(2004, 12, 31)
+    assert decide_period(s, second, "total", issue, None).end == issue
