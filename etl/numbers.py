@@ -124,6 +124,7 @@ class _Grammar(NamedTuple):
     pattern: re.Pattern       # number [range] unit [post-qualifier], from the first numeral
     qualifier: re.Pattern     # a qualifier (and link word) that ends where the number starts
     reach: int                # how far back a qualifier can start
+    qualifier_ends: frozenset # the last characters of qualifiers and links: a cheap test first
     not_after: re.Pattern
     fixed: re.Pattern
     unit_not_before: dict
@@ -165,9 +166,10 @@ def _grammar() -> _Grammar:
         rf"(?:(?P<pre>{_alt(g['pre_qualifiers'])})(?P<link>{_alt(g['links'])})?"
         rf"|(?P<bpre>{_alt(g['bare_pre_qualifiers'])}))$")
     reach = max(map(len, g["pre_qualifiers"])) + max(map(len, g["links"]))
+    ends = frozenset(w[-1] for key in ("pre_qualifiers", "links", "bare_pre_qualifiers") for w in g[key])
     fixed = re.compile("|".join(f"(?:{e['pattern']})" for e in g["fixed_expressions"]))
     unit_not_before = {u: tuple(words) for u, words in g["unit_not_before"].items()}
-    return _Grammar(g, pattern, qualifier, reach, re.compile(g["not_after"]), fixed, unit_not_before)
+    return _Grammar(g, pattern, qualifier, reach, ends, re.compile(g["not_after"]), fixed, unit_not_before)
 
 
 class _Number(NamedTuple):
@@ -293,7 +295,8 @@ def find_quantities(text: str) -> Iterator[Quantity]:
         else:  # 万/亿 with no unit
             unit_end = m.start("post") if m["post"] else end
         # the qualifier before the number, if any: 约, 近, 约有, 超过了; 上 before a bare 百/千/万
-        q = gr.qualifier.search(text, max(searched_from, num_start - gr.reach), num_start)
+        q = gr.qualifier.search(text, max(searched_from, num_start - gr.reach), num_start) \
+            if num_start and text[num_start - 1] in gr.qualifier_ends else None
         if q is not None and q["bpre"] and not all(ch in _BARE for ch in m["num"]):
             q = None
         start = q.start() if q is not None else num_start
@@ -331,9 +334,9 @@ def find_quantities(text: str) -> Iterator[Quantity]:
             pos = m.end("num")
             continue
         # 三位一体, 一站式, 三八节: a numeral inside a fixed expression (these are short: look nearby)
-        num_end = m.end("num")
-        if any(f.start() < num_end and num_start < f.end()
-               for f in gr.fixed.finditer(text, max(0, num_start - 4), num_end + 8)):
+        num_end, near = m.end("num"), max(0, num_start - 4)
+        if gr.fixed.search(text, near, num_end + 8) and any(
+                f.start() < num_end and num_start < f.end() for f in gr.fixed.finditer(text, near, num_end + 8)):
             continue
         approx = _approx(g, q, m, mid, after, vague)
         unit = g["units"][unit_word] if unit_word else ""
