@@ -41,11 +41,12 @@ class Article:
 
 @dataclass(frozen=True)
 class Quantity:
-    value: Decimal                # in the unit's base (万 and 亿 multiplied out)
-    unit: str                     # base unit as written after normalisation: 家, 人, 元, 场 ...
+    value: Decimal                # in the unit's base (万 and 亿 multiplied out); a range's lower end
+    unit: str                     # base unit: 家, 人, 元, 场 ...; "" for 万/亿 written with no unit
     approx: Approx
     span: tuple[int, int]         # [start, end) of the whole quantity, qualifiers included
     number_span: tuple[int, int] | None = None  # the digits/numerals and unit only
+    high: Decimal | None = None   # a range's upper end (3至5万元: value 30000, high 50000)
 
 
 @dataclass(frozen=True)
