@@ -11,7 +11,7 @@ from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import ArticleInitiatives
 from .kind import decide_kind
-from .metric import View, article_in_scope, decide_metric, is_rate_again, metric_units, per_person_rates
+from .metric import View, article_in_scope, bare_unit, decide_metric, is_rate_again, metric_units, per_person_rates
 from .model import Article, ArticleResult, Fact
 from .numbers import find_quantities
 from .phrase import analyse, words
@@ -97,6 +97,11 @@ class ArticleExtractor:
             c_start, c_end, b_start, a_end = windows[i]
             p_end = quantities[i + 1].span[0] if i + 1 < len(quantities) else len(sentence)
             phrase = analyse(sentence, q.span, b_start, a_end, p_end, q.unit == "人")
+            if q.unit == "":
+                unit = bare_unit(phrase)
+                if unit is None:
+                    continue
+                q = replace(q, unit=unit)
             clause_before = plain(sentence[c_start:q.span[0]])
             view = View(q, phrase, {**texts, "clause_before": clause_before},
                         lambda b=b_start: _said_before(sentence[:b]))

@@ -177,6 +177,17 @@ def metric_units() -> dict[str, str]:
     return {k: v["unit"] for k, v in load_yaml("metrics.yaml").items()}
 
 
+def bare_unit(phrase: Phrase) -> str | None:
+    """The unit of a number in 万/亿 written with none (etl/numbers.py gives it unit ""): 元 beside a
+    money verb or noun (共投资120万修建, 设立专项资金50万), 人 before a person noun (近20万建筑产业
+    工人), else none."""
+    if (phrase.verb_before & {"fund", "recover"}) or "money" in phrase.noun_before or "money" in phrase.head:
+        return "元"
+    if phrase.head & {"person", "member", "honour", "contestant"} and phrase.head_word:
+        return "人"
+    return None
+
+
 def decide_metric(view: View, last: tuple[str, str] | None) -> MetricDecision | None:
     """The metric of a quantity and the rule that decided it, or None when it counts nothing of
     the fact model.
