@@ -76,8 +76,7 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
         word = cues["plan_anaphora"].match(sentence).group(0).strip()
         return KindDecision("target", "new", word, False, "anaphora")
     if target is not None:
-        stock = cues["stock_target"].search(sentence, segment_start, number) or cues["stock_target"].search(
-            sentence[q.span[1]:q.span[1] + 4])
+        stock = cues["stock_target"].search(sentence, segment_start, number)
         return KindDecision("target", "stock" if stock else "new", target, True)
     if m := cues["new"].search(head, segment_start):
         return KindDecision("increment", None, m.group(0), True)

@@ -189,3 +189,27 @@ def test_a_per_person_rate_stated_in_the_article_is_no_sum_when_repeated():
     text = ("助学金标准为本科生3000元/人。\n市总工会为16名困难职工子女发放3000元的助学金。"
             "今年共发放助学金4.8万元。")
     assert [(f.metric, f.value) for f in facts_of(text) if f.metric == "funding"] == [("funding", Decimal("48000"))]
+
+
+@pytest.mark.parametrize("sentence, value, kind, target_type", [
+    # 将 + a verb, an adverb or a preposition plans; 将 + a noun marks an object
+    ("今年将送出50万元的返乡补贴和礼品。", "500000", "target", "new"),
+    ("我市工会还将对近1400户困难职工家庭发放临时生活救助金约80万元。", "800000", "target", "new"),
+    ("去年,区总工会将12家驿站整合为“幸福驿站”。", "12", "increment", None),
+    # a target for new things and one for the stock
+    ("计划到2026年新增工会组织8900家,累计达3.3万家。", "8900", "target", "new"),
+    ("计划到2026年新增工会组织8900家,累计达3.3万家。", "33000", "target", "stock"),
+    # sums: over one event an increment, with an as-of word a stock
+    ("此次比武共有来自41家木玩企业的136名职工参赛。", "136", "increment", None),
+    ("截至目前,安吉县总工会共建103家幸福驿站。", "103", "total", None),
+    ("该公司拖欠58名职工工资,数额共计320万元,目前已全部追回。", "3200000", "total", None),
+    # a span from a start point to the issue date is an increment, 目前 notwithstanding
+    ("自年初起,工会便加速推进户外劳动者驿站建设,目前已惠及16家站点。", "16", "increment", None),
+    # a count that is the base of an action is a stock, whatever the period
+    ("近年来,区总工会依托全市506个工会驿站开展服务。", "506", "total", None),
+    # an as-of phrase heading the sentence governs its later clauses
+    ("目前,该工作委员会共有会员单位37家,工会会员约有11万人,职工入会率超过98%。", "110000", "total", None),
+])
+def test_kind_decisions(sentence, value, kind, target_type):
+    [f] = [f for f in facts_of(sentence) if f.value == Decimal(value)]
+    assert (f.kind, f.target_type) == (kind, target_type)
