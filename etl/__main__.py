@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from .api import DEFAULT_DB, DEFAULT_RAW, ROOT
+from .read import shown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engine", choices=["local", "dask"], default="local", help="where per-document work runs")
     p.add_argument("--address", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--follow-links", action="store_true", help="read symlinks that point out of the folder")
+    p.add_argument("--page-seconds", type=float, default=None, metavar="S",
+                   help="CPU seconds a page may take before it is skipped (default 60; 0: no bound)")
 
     p = sub.add_parser("export", help="write facts as CSV, e.g. python -m etl export --out facts.csv")
     p.add_argument("--db", default=str(DEFAULT_DB))
@@ -52,9 +56,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(a) -> int:
-    from .ingest import ingest
-    report = ingest(a.paths, a.db, a.manifest, workers=a.workers, engine=a.engine, address=a.address,
-                    progress=not a.quiet)
+    from .ingest import IngestError, ingest
+    from .pipeline import PAGE_SECONDS
+    try:
+        report = ingest(a.paths, a.db, a.manifest, workers=a.workers, engine=a.engine, address=a.address,
+                        progress=not a.quiet, follow_links=a.follow_links,
+                        page_seconds=PAGE_SECONDS if a.page_seconds is None else a.page_seconds or None)
+    except IngestError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(report.summary())
     return 1 if report.skipped else 0
 

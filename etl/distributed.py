@@ -8,30 +8,34 @@ from collections import deque
 from dataclasses import replace
 from typing import Callable, Iterator
 
+from .model import Source
 from .pipeline import FileOutcome, process_file, rules_fingerprint
 
 IN_FLIGHT_PER_THREAD = 4   # enough queued work to keep every worker thread busy, little enough to hold in memory
 MIN_IN_FLIGHT = 8
 
 
-def process_on_worker(given: str, path: str, manifest: dict, fingerprint: str) -> FileOutcome:
+def process_on_worker(source: Source, path: str, fingerprint: str, page_seconds: float | None = None) -> FileOutcome:
     """What a worker runs: `process_file` on the absolute `path`, reported under the path as the
-    user `given` it (so rows match a local run), refused if this worker's rules differ."""
+    user gave it (`source.path`, so rows match a local run), refused if this worker's rules differ.
+    Worker threads cannot take the page budget's timer: `page_seconds` binds only where a worker
+    runs tasks on its main thread."""
+    given = source.path
     if rules_fingerprint() != fingerprint:
         return FileOutcome(given, error=f"worker {os.uname().nodename} runs other extraction code or rules "
                                         f"(fingerprint {rules_fingerprint()}, expected {fingerprint}); "
                                         "install the same revision of the project on every worker")
-    outcome = process_file(path, manifest)
+    outcome = process_file(replace(source, path=path), page_seconds=page_seconds)
     outcome.path = given
     for r in outcome.results:
         r.document = replace(r.document, source_file=given)
     return outcome
 
 
-def dask_map(address: str | None, manifest: dict) -> Callable[[list[str]], Iterator[FileOutcome]]:
-    """A mapper for `ingest`: paths → outcomes, computed on the Dask scheduler at `address`
+def dask_map(address: str | None, page_seconds: float | None = None) -> Callable[[list[Source]], Iterator[FileOutcome]]:
+    """A mapper for `ingest`: sources → outcomes, computed on the Dask scheduler at `address`
     (None: a local cluster on this machine, Dask's default)."""
-    def run(paths: list[str]) -> Iterator[FileOutcome]:
+    def run(sources: list[Source]) -> Iterator[FileOutcome]:
         from distributed import Client
         from distributed.scheduler import KilledWorker
 
@@ -45,17 +49,16 @@ def dask_map(address: str | None, manifest: dict) -> Callable[[list[str]], Itera
                                    f"machine (fingerprint {expected}); install the same revision on every worker")
             threads = sum(client.nthreads().values()) or 1
             window = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * threads)
-            [shared] = client.scatter([manifest], broadcast=True)  # a bare dict would be scattered key by key
-            todo = iter(paths)
+            todo = iter(sources)
             # Results are yielded in submission order (a run's rows, e.g. where an initiative was first
             # seen, must not depend on which worker finished first); the window bounds memory.
             flight: deque = deque()
 
             def submit_next() -> None:
-                p = next(todo, None)
-                if p is not None:
-                    flight.append((p, client.submit(process_on_worker, p, os.path.abspath(p), shared, expected,
-                                                    pure=False)))
+                src = next(todo, None)
+                if src is not None:
+                    flight.append((src.path, client.submit(process_on_worker, src, os.path.abspath(src.path), expected,
+                                                           page_seconds, pure=False)))
 
             for _ in range(window):
                 submit_next()

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import duckdb
+
 from .load import Writer
-from .pipeline import FileOutcome, process_file
-from .read import iter_files, read_manifest
+from .model import Source
+from .pipeline import PAGE_SECONDS, FileOutcome, process_file
+from .read import ReadError, file_key, find_sources, read_manifest, shown
 
 BATCH = 200
 
@@ -35,18 +38,25 @@ class IngestReport:
     def summary(self) -> str:
         line = f"ingested {self.ingested}, skipped {len(self.skipped)}"
         if self.skipped:
-            line += ": " + "; ".join(f"{Path(p).name} ({why})" for p, why in self.skipped[:10])
+            line += ": " + "; ".join(f"{shown(Path(p).name)} ({why})" for p, why in self.skipped[:10])
             if len(self.skipped) > 10:
                 line += f"; … {len(self.skipped) - 10} more"
         line += f" — {self.documents} documents, {self.facts} facts written, {self.unchanged} unchanged, {self.seconds:.1f} s"
         return line
 
 
-def _local_map(workers: int, manifest: dict, known: dict[str, str]) -> Callable[[list[str]], Iterator[FileOutcome]]:
-    def run(paths: list[str]) -> Iterator[FileOutcome]:
-        if workers <= 1:
-            for p in paths:
-                yield process_file(p, manifest, known)
+class IngestError(Exception):
+    """The run cannot go on (no manifest, no room for the database, a --db that is no database);
+    the message names the cause in one line. Nothing was changed."""
+
+
+def _local_map(workers: int, known: dict[str, str], page_seconds: float | None) -> Callable[[list[Source]], Iterator[FileOutcome]]:
+    def run(sources: list[Source]) -> Iterator[FileOutcome]:
+        # In-process work keeps its page budget only on the main thread (a signal timer); called
+        # from another thread (the dashboard's build), one worker process does the work instead.
+        if workers <= 1 and (threading.current_thread() is threading.main_thread() or not page_seconds):
+            for src in sources:
+                yield process_file(src, known, page_seconds)
             return
         # forkserver: workers do not inherit this process's open database copy and writer lock
         # (a fork would, and after a kill -9 they would keep both), nor DuckDB's threads.
@@ -54,24 +64,24 @@ def _local_map(workers: int, manifest: dict, known: dict[str, str]) -> Callable[
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["etl.pipeline"])  # imported once, not once per worker
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
-                                 initargs=(os.getpid(), manifest, known)) as pool:
-            yield from pool.map(_process_in_worker, paths, chunksize=8)
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_start_worker,
+                                 initargs=(os.getpid(), known, page_seconds)) as pool:
+            yield from pool.map(_process_in_worker, sources, chunksize=8)
     return run
 
 
-_WORKER_STATE: tuple[dict, dict] = ({}, {})
+_WORKER_STATE: tuple[dict, float | None] = ({}, PAGE_SECONDS)
 
 
-def _start_worker(pid: int, manifest: dict, known: dict[str, str]) -> None:
-    """A pool worker gets the manifest and the database's document ids once, not with every file."""
+def _start_worker(pid: int, known: dict[str, str], page_seconds: float | None) -> None:
+    """A pool worker gets the database's document ids and the page budget once, not with every file."""
     global _WORKER_STATE
-    _WORKER_STATE = (manifest, known)
+    _WORKER_STATE = (known, page_seconds)
     _exit_with_ingest(pid)
 
 
-def _process_in_worker(path: str) -> FileOutcome:
-    return process_file(path, *_WORKER_STATE)
+def _process_in_worker(source: Source) -> FileOutcome:
+    return process_file(source, *_WORKER_STATE)
 
 
 def _exit_with_ingest(pid: int) -> None:
@@ -98,63 +108,110 @@ def _alive(pid: int) -> bool:
 
 def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str | Path | None = None,
            workers: int = 1, engine: str = "local", address: str | None = None,
-           progress: bool = True, log: Callable[[str], None] | None = None) -> IngestReport:
+           progress: bool = True, log: Callable[[str], None] | None = None,
+           follow_links: bool = False, page_seconds: float | None = PAGE_SECONDS) -> IngestReport:
     """Read, extract and load `paths` into `db_path`; returns counts. Nothing is lost on error:
-    the database is swapped in whole at the end, or left as it was."""
+    the database is swapped in whole at the end, or left as it was. Raises IngestError when the
+    run cannot start or finish (the manifest, the database file, the disk)."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     t0 = time.perf_counter()
     report = IngestReport()
     errors: list[tuple[str, str]] = []
-    files = [str(p) for p in iter_files(list(paths), errors)]
-    for p, why in errors:
-        log(f"skipped {p}: {why}")
-    report.skipped.extend(errors)
-    report.files = len(files) + len(errors)
-    manifest = read_manifest(manifest_path)
-    writer = Writer(Path(db_path), on_wait=log)
-    bar = _progress(len(files), progress)
     try:
-        if engine == "dask":
-            from .distributed import dask_map
-            mapper = dask_map(address, manifest)
-        else:
-            mapper = _local_map(workers, manifest, dict(writer.known))
-        pending, candidates = [], []
-        for outcome in mapper(files):
-            bar.update(1)
-            if not outcome.error and not all(r.unchanged for r in outcome.results):
-                outcome.warnings.extend(_content_notes(outcome))
-            for w in outcome.warnings:
-                log(f"warning {outcome.path}: {w}")
-                report.warnings.append((outcome.path, w))
-            if outcome.error:
-                log(f"skipped {outcome.path}: {outcome.error}")
-                report.skipped.append((outcome.path, outcome.error))
-                continue
-            report.ingested += 1
-            for r, write in zip(outcome.results, _needs_write(outcome.results, writer)):
-                report.bytes += len(r.text.encode("utf-8"))
-                candidates.extend(r.candidates)
-                if not write:
-                    report.unchanged += 1
-                    continue
-                pending.append(r)
-                report.documents += 1
-                report.facts += sum(len(a.facts) for a in r.articles)
-            if len(pending) >= BATCH:
-                writer.write(pending)
-                pending = []
-        if pending:
-            writer.write(pending)
-        writer.write_reference(candidates)
+        manifest = read_manifest(manifest_path)
+    except ReadError as e:
+        raise IngestError(f"manifest {shown(manifest_path)}: {e}") from None
+    sources = manifest.assign(find_sources(list(paths), errors, follow_links))
+    for w in manifest.warnings:
+        log(f"warning {shown(manifest_path)}: {w}")
+        report.warnings.append((str(manifest_path), w))
+    writer = open_writer(Path(db_path), log)
+    try:
+        sources = [s for s in sources if not _taken(s, writer, errors)]
+        for p, why in errors:
+            log(f"skipped {shown(p)}: {why}")
+        report.skipped.extend(errors)
+        report.files = len(sources) + len(errors)
+        bar = _progress(len(sources), progress)
+        try:
+            _run(sources, writer, report, log, bar, workers, engine, address, page_seconds)
+        finally:
+            bar.close()
         writer.commit()
-    except BaseException:
+    except BaseException as e:
         writer.abort()
+        if isinstance(e, (OSError, duckdb.Error)):
+            raise IngestError(f"database {shown(db_path)}: {_cause(e)}; nothing was changed") from None
         raise
-    finally:
-        bar.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def open_writer(db_path: Path, log: Callable[[str], None]) -> Writer:
+    try:
+        return Writer(db_path, on_wait=log)
+    except (OSError, duckdb.Error) as e:
+        raise IngestError(f"database {shown(db_path)}: {_cause(e)}") from None
+
+
+def _cause(e: BaseException) -> str:
+    """One line for an environment failure: the OS error's reason, or DuckDB's first line."""
+    if isinstance(e, OSError) and e.strerror:
+        where = f" ({shown(e.filename)})" if e.filename else ""
+        return f"{e.strerror}{where}"
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text
+
+
+def _taken(source: Source, writer: Writer, errors: list[tuple[str, str]]) -> bool:
+    """Whether the database holds `source`'s document name for another file that still exists
+    (then this file is skipped: it would silently replace that one's rows)."""
+    owner = writer.owner(file_key(source.doc))
+    if owner is None or owner == source.path:
+        return False
+    try:
+        if os.path.samefile(owner, source.path):
+            return False
+    except OSError:
+        return False  # the other file is gone (moved or removed): this one takes its name
+    errors.append((source.path, f"its document name {source.doc} is taken in the database by {shown(owner)}; "
+                                "ingest the folder that holds both, so each is named by its path"))
+    return True
+
+
+def _run(sources: list[Source], writer: Writer, report: IngestReport, log, bar, workers: int, engine: str,
+         address: str | None, page_seconds: float | None) -> None:
+    if engine == "dask":
+        from .distributed import dask_map
+        mapper = dask_map(address, page_seconds)
+    else:
+        mapper = _local_map(workers, dict(writer.known), page_seconds)
+    pending, candidates = [], []
+    for outcome in mapper(sources):
+        bar.update(1)
+        for w in outcome.warnings:
+            log(f"warning {shown(outcome.path)}: {w}")
+            report.warnings.append((outcome.path, w))
+        if outcome.error:
+            log(f"skipped {shown(outcome.path)}: {outcome.error}")
+            report.skipped.append((outcome.path, outcome.error))
+            continue
+        report.ingested += 1
+        for r, write in zip(outcome.results, _needs_write(outcome.results, writer)):
+            report.bytes += len(r.text.encode("utf-8"))
+            candidates.extend(r.candidates)
+            if not write:
+                report.unchanged += 1
+                continue
+            pending.append(r)
+            report.documents += 1
+            report.facts += sum(len(a.facts) for a in r.articles)
+        if len(pending) >= BATCH:
+            writer.write(pending)
+            pending = []
+    if pending:
+        writer.write(pending)
+    writer.write_reference(candidates)
 
 
 def _needs_write(results: list, writer: Writer) -> list[bool]:
@@ -165,16 +222,6 @@ def _needs_write(results: list, writer: Writer) -> list[bool]:
     if jsonl and (any(flags) or writer.jsonl_docs.get(jsonl[0].document.source_file) != {r.document.doc for r in jsonl}):
         flags = [True] * len(results)
     return flags
-
-
-def _content_notes(outcome: FileOutcome) -> list[str]:
-    """A file that reads fine but yields nothing is worth one line: wrong page, bad OCR, an advert."""
-    articles = [a for r in outcome.results for a in r.articles if a.article.text.strip()]
-    if not articles:
-        return ["no article text found; nothing extracted"]
-    if not any(a.facts for a in articles):
-        return [f"no numbers found in its {len(articles)} article{'s' if len(articles) > 1 else ''}"]
-    return []
 
 
 class _NoBar:

@@ -22,6 +22,7 @@ from .initiatives import lexicon
 from .model import DocumentResult
 from .pipeline import document_id, short_hash
 from .places import divisions, population
+from .read import file_key
 from .rules import load_yaml
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -62,17 +63,25 @@ class Writer:
             self.con.execute("SET memory_limit = '128MB'")
             self.known = dict(self.con.execute("SELECT doc, doc_id FROM documents").fetchall())
             self.jsonl_docs: dict[str, set[str]] = {}  # source file → its records' docs
-            for f, d in self.con.execute("SELECT source_file, doc FROM documents WHERE source_format = 'jsonl'").fetchall():
-                self.jsonl_docs.setdefault(f, set()).add(d)
+            self._owners: dict[str, str] = {}  # file key (doc without #record) → its source file
+            for f, d, fmt in self.con.execute("SELECT source_file, doc, source_format FROM documents").fetchall():
+                self._owners[file_key(d)] = f
+                if fmt == "jsonl":
+                    self.jsonl_docs.setdefault(f, set()).add(d)
         except BaseException:
             self._lock.close()
             raise
+
+    def owner(self, key: str) -> str | None:
+        """The source file whose documents have the file key `key` in the database, if any."""
+        return self._owners.get(key)
 
     def unchanged(self, doc: str, text: str) -> bool:
         return self.known.get(doc) == document_id(doc, text)
 
     def write(self, results: list[DocumentResult]) -> None:
-        """Replace the rows of these documents (and of any document from the same source file)."""
+        """Replace the rows of these documents and of every document from the same source files (a
+        JSON Lines file's records as a whole; a page whose name changed, read from another folder)."""
         docs, arts, facts = [], [], []
         now = dt.datetime.now().replace(microsecond=0)
         for r in results:
@@ -81,7 +90,7 @@ class Writer:
             arts += arts_
             facts += facts_
         names = sorted({r.document.doc for r in results})
-        files = sorted({r.document.source_file for r in results if r.document.source_format == "jsonl"})
+        files = sorted({r.document.source_file for r in results})
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -94,12 +103,13 @@ class Writer:
             _insert(con, "facts", FACT_COLS, facts)
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
-        for f in files:
+        for f in {r.document.source_file for r in results if r.document.source_format == "jsonl"}:
             self.jsonl_docs[f] = set()
         for d in docs:
             self.known[d[1]] = d[0]
+            self._owners[file_key(d[1])] = d[2]
             if d[3] == "jsonl":
                 self.jsonl_docs[d[2]].add(d[1])
 
@@ -127,7 +137,7 @@ class Writer:
                 con.register("incoming", pd.DataFrame(rows, columns=[f"c{i}" for i in range(cols)], dtype=object))
                 con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
                 con.unregister("incoming")
-        con.execute("COMMIT")
+        con.execute("COMMIT")  # on failure the Writer is aborted: the copy, transaction and all, is dropped
 
     def commit(self) -> None:
         try:
@@ -147,6 +157,15 @@ class Writer:
             for p in (self.tmp_path, Path(str(self.tmp_path) + ".wal")):
                 p.unlink(missing_ok=True)
             self._lock.close()
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open: after a failed COMMIT (a full disk) DuckDB has
+    none, and its "cannot rollback" must not hide the error that ended the transaction."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _wal(path: Path) -> Path:
@@ -222,7 +241,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: l
 def rows_of(r: DocumentResult, now: dt.datetime) -> tuple[list[tuple], list[tuple], list[tuple]]:
     d = r.document
     doc_id = document_id(d.doc, r.text)
-    docs = [(doc_id, d.doc, d.source_file, d.source_format, d.encoding, "浙江工人日报" if d.source_format != "jsonl" else None,
+    docs = [(doc_id, d.doc, d.source_file, d.source_format, d.encoding, d.paper,
              d.title, d.url, r.issue_date, r.date_source, len(r.text), now)]
     arts, facts = [], []
     for ar in r.articles:

@@ -14,10 +14,24 @@ class Approx(str, enum.Enum):
     ABOUT = "about"
 
 
+# The largest value the store holds: facts.value is DECIMAL(20, 2). A number beyond it is no fact.
+MAX_VALUE = Decimal(10) ** 18 - Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file as the run found it: its path as given, its path below the ingested folder,
+    the document key it is stored under (read.doc_key), and its manifest row."""
+    path: str
+    rel: str
+    doc: str
+    entry: dict | None = None
+
+
 @dataclass(frozen=True)
 class Document:
     """One newspaper page or article as read from a file, before segmentation."""
-    doc: str                      # file stem (JSONL: stem#record id)
+    doc: str                      # the document key: path from the ingested folder, no extension (JSONL: key#record id)
     source_file: str
     source_format: str            # page | epaper | html | jsonl
     text: str                     # decoded text (not yet normalised)
@@ -25,7 +39,8 @@ class Document:
     title: str | None = None
     url: str | None = None
     issue_date: dt.date | None = None
-    date_source: str | None = None  # manifest | masthead | metadata | inferred
+    date_source: str | None = None  # manifest | masthead | metadata | url | inferred
+    paper: str | None = None      # the paper or site: the manifest's source, else the masthead's
 
 
 @dataclass(frozen=True)
@@ -109,3 +124,5 @@ class DocumentResult:
     articles: list[ArticleResult] = field(default_factory=list)
     candidates: list[tuple[str, str]] = field(default_factory=list)  # (initiative name, doc)
     unchanged: bool = False  # already in the database as it is: not extracted again
+    notes: list[str] = field(default_factory=list)  # what extraction left out, for the report
+    dropped: int = 0  # facts left out because the store cannot hold their value

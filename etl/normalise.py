@@ -10,6 +10,10 @@ _WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢ
 _WIDTH.update({ord("，"): ",", ord("；"): ";", ord("："): ":", ord("（"): "(", ord("）"): ")",
                ord("！"): "!", ord("？"): "?", ord("\u3000"): " ", ord("\xa0"): " ",
                ord("－"): "-", ord("～"): "~", ord("\ufeff"): None, ord("\r"): None})
+# Control characters are no text (and \x00 marks a photo credit inside segment): dropped, or a
+# line break where they once separated pages or lines.
+_WIDTH.update({c: None for c in [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f]})
+_WIDTH.update({0x0b: "\n", 0x0c: "\n"})
 
 _SENTENCE_END = re.compile(r"[。!?…;:][”\"』」)]*$")
 

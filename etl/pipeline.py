@@ -1,22 +1,32 @@
 """One document's pure work — normalise, segment, extract — and its shape for loading.
 
 `process_file` is what a worker runs (in-process, in a local pool or on a Dask cluster): a
-path in, plain picklable results out; it never touches the database.
+source in, plain picklable results out; it never touches the database. Each document gets a
+budget of CPU time (PAGE_SECONDS): a page that needs more is skipped with that reason, so no
+page can stall a batch.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import signal
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .extract import extract
-from .model import Document, DocumentResult
+from .model import MAX_VALUE, ArticleResult, Document, DocumentResult, Source
 from .normalise import normalise_chars
+from .numbers import find_quantities
 from .places import gazetteer
-from .read import ReadError, read_file
+from .read import ReadError, read_file, shown
 from .rules import DATA
 from .segment import segment
+
+# CPU seconds one document may take. The bundled pages take at most ~0.3 s each and a 20 MB page
+# (the largest read) about 25 s, so only a page on which some stage goes superlinear reaches it.
+PAGE_SECONDS = 60.0
 
 
 @dataclass
@@ -55,6 +65,10 @@ def short_hash(*parts: object) -> str:
     return h.hexdigest()[:16]
 
 
+class OverBudget(Exception):
+    """A document took more CPU time than its budget."""
+
+
 def process_document(doc: Document, known_id: str | None = None) -> DocumentResult:
     """Normalise, segment and extract one document; `known_id` is the id the database already
     holds for it, and when the document still has that id there is nothing to extract."""
@@ -68,22 +82,101 @@ def process_document(doc: Document, known_id: str | None = None) -> DocumentResu
     gaz = gazetteer()
     for article in segment(text, title):
         art_result, candidates = extract(article, doc.issue_date, gaz, doc.date_source)
-        result.articles.append(art_result)
+        result.articles.append(storable(art_result, result))
         result.candidates.extend((c, doc.doc) for c in candidates)
     return result
 
 
-def process_file(path: str, manifest: dict | None = None, known: dict[str, str] | None = None) -> FileOutcome:
-    """Read and process one file. `known` (doc → doc_id in the database) lets a single-document
-    file that has not changed skip extraction; a JSON Lines file is written whole, so all of its
-    records are always extracted."""
-    outcome = FileOutcome(str(path))
+def storable(art: ArticleResult, result: DocumentResult) -> ArticleResult:
+    """The article's facts without those whose value the store cannot hold (facts.value is
+    DECIMAL(20, 2): 10^18 人 is a misreading, not a count); each one dropped is noted in `result`."""
+    keep = [i for i, f in enumerate(art.facts) if abs(f.value) <= MAX_VALUE]
+    if len(keep) == len(art.facts):
+        return art
+    for f in art.facts:
+        if abs(f.value) > MAX_VALUE:
+            written = art.article.text[f.value_span[0]:f.value_span[1]]
+            result.notes.append(f"a number too large to be a fact was dropped: {shown(written[:60])}")
+            result.dropped += 1
+    index = {old: new for new, old in enumerate(keep)}
+    art.facts = [replace(f, part_of=index.get(f.part_of)) if f.part_of is not None else f
+                 for f in (art.facts[i] for i in keep)]
+    return art
+
+
+@contextlib.contextmanager
+def cpu_budget(seconds: float | None, what: str):
+    """Raise OverBudget in this block once the process has used `seconds` of CPU time in it
+    (ITIMER_VIRTUAL: CPU time, so a busy machine does not make a page fail). Only the main
+    thread can take the signal; elsewhere (a Dask worker thread) the block runs unbounded."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def over(signum, frame):
+        raise OverBudget(f"{what} needs more than {seconds:g} s of CPU time to extract (the per-page bound); skipped")
+    previous = signal.signal(signal.SIGVTALRM, over)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
-        docs, outcome.warnings = read_file(Path(path), manifest)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+@functools.cache
+def warm_up() -> None:
+    """Load the gazetteer, jieba's dictionary and the rules outside any page's budget."""
+    gazetteer().mentions("宁波市")
+    process_document(Document("warm-up", "", "page", "本报讯 今年宁波市新建工会10家。"))
+
+
+def process_file(source: Source | str, known: dict[str, str] | None = None,
+                 page_seconds: float | None = PAGE_SECONDS) -> FileOutcome:
+    """Read and process one file (a bare path: a file read alone, named by its stem). `known`
+    (doc → doc_id in the database) lets a single-document file that has not changed skip
+    extraction; a JSON Lines file is written whole, so all of its records are always extracted.
+    Each document gets `page_seconds` of CPU time."""
+    path = source.path if isinstance(source, Source) else str(source)
+    outcome = FileOutcome(path)
+    try:
+        docs, outcome.warnings = read_file(source)
         known = known if docs and docs[0].source_format != "jsonl" else None
-        outcome.results = [process_document(d, (known or {}).get(d.doc)) for d in docs]
+        if page_seconds:
+            warm_up()
+        for d in docs:
+            try:
+                with cpu_budget(page_seconds, "the page" if d.source_format != "jsonl" else "the record"):
+                    r = process_document(d, (known or {}).get(d.doc))
+            except OverBudget as e:
+                if d.source_format != "jsonl":
+                    raise
+                outcome.warnings.append(f"record {shown(d.doc.split('#', 1)[1])}: {e}")
+                continue
+            outcome.results.append(r)
+            outcome.warnings.extend(r.notes)
+        if outcome.results and not all(r.unchanged for r in outcome.results):
+            outcome.warnings.extend(content_notes(outcome.results))
     except ReadError as e:
         outcome.error = str(e)
+    except OverBudget as e:
+        outcome.error, outcome.results = str(e), []
     except Exception as e:  # a bug on one page must not cost the batch: report it, go on
         outcome.error = f"internal error while processing: {type(e).__name__}: {e}"
     return outcome
+
+
+def content_notes(results: list[DocumentResult]) -> list[str]:
+    """A file that reads fine but yields nothing is worth one line: wrong page, bad OCR, an advert,
+    or numbers none of which is a fact the rules know."""
+    articles = [a for r in results for a in r.articles if a.article.text.strip()]
+    if not articles:
+        return ["no article text found; nothing extracted"]
+    if any(a.facts for a in articles) or any(r.dropped for r in results):
+        return []  # facts, or facts dropped for their size (each said in its own line)
+    n = len(articles)
+    where = f"its {n} article{'s' if n > 1 else ''}"
+    numbers = sum(1 for a in articles for _ in find_quantities(a.article.text))
+    if not numbers:
+        return [f"no numbers found in {where}"]
+    return [f"no facts: {numbers} number{'s' if numbers > 1 else ''} in {where}, none of them one the metric rules know"]

@@ -95,10 +95,12 @@ def test_dask_cluster_run_equals_local_run(tmp_path, corpus_cache, cluster):
 
 def test_worker_with_other_rules_refuses_the_file():
     from etl.distributed import process_on_worker
+    from etl.model import Source
     from etl.pipeline import rules_fingerprint
     page = sorted((Path(__file__).resolve().parents[2] / "data" / "raw").glob("*.txt"))[0]
-    out = process_on_worker("given/page.txt", str(page), {}, "0000000000000000")
+    given = Source("given/page.txt", "page.txt", "page")
+    out = process_on_worker(given, str(page), "0000000000000000")
     assert out.results == [] and out.path == "given/page.txt"
     assert out.error.startswith("worker ") and f"fingerprint {rules_fingerprint()}, expected 0000000000000000" in out.error
-    ok = process_on_worker("given/page.txt", str(page), {}, rules_fingerprint())
+    ok = process_on_worker(given, str(page), rules_fingerprint())
     assert ok.error is None and ok.results and all(r.document.source_file == "given/page.txt" for r in ok.results)
