@@ -398,6 +398,7 @@ def _read_jsonl(source: Source, text: str, encoding: str) -> tuple[list[Document
 class _HTMLText(HTMLParser):
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "iframe", "svg", "template"}
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "td", "blockquote"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -406,7 +407,8 @@ class _HTMLText(HTMLParser):
         self.h1 = ""
         self.date = None
         self._skip = 0
-        self._in: list[str] = []
+        self._in: list[str] = []          # open elements, innermost last
+        self._open: dict[str, int] = {}   # how many of each are open: a stray end tag costs O(1), not a scan
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
@@ -417,16 +419,21 @@ class _HTMLText(HTMLParser):
                 self.date = _metadata_date(a.get("content"))
         if tag in self.BLOCK:
             self.parts.append("\n")
-        self._in.append(tag)
+        if tag not in self.VOID:  # <br>, <img>, <meta> never close: on the stack they would only grow it
+            self._in.append(tag)
+            self._open[tag] = self._open.get(tag, 0) + 1
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skip:
             self._skip -= 1
         if tag in self.BLOCK:
             self.parts.append("\n")
-        if tag in self._in:
-            while self._in and self._in.pop() != tag:
-                pass
+        if self._open.get(tag):
+            while self._in:
+                top = self._in.pop()
+                self._open[top] -= 1
+                if top == tag:
+                    break
 
     def handle_data(self, data):
         current = self._in[-1] if self._in else ""
