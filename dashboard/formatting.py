@@ -9,6 +9,9 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# Cells a spreadsheet would run as formulas (CSV injection): one rule for the ETL's export and every download.
+from etl.export import FORMULA_PREFIXES, neutralise_formula  # noqa: F401
+
 KIND_LABELS = {"increment": "新增", "total": "累计", "target": "目标"}
 KIND_ORDER = ("increment", "total", "target")
 
@@ -22,9 +25,6 @@ LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "区县级", "
 # Chinese large-number units, largest first.
 _SCALES = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
 _CENT = Decimal("0.01")
-
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -109,13 +109,6 @@ def per_10k(value: object, population: object) -> Decimal | None:
     if v is None or p is None or p <= 0:
         return None
     return (v * Decimal(10000) / p).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def neutralise_formula(cell: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with `'`; leave other values alone."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
-        return "'" + cell
-    return cell
 
 
 def highlight_segments(text: str, spans: Iterable[tuple[int | None, int | None]]) -> list[tuple[str, int | None]]:

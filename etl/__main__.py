@@ -32,9 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("export", help="write facts as CSV, e.g. python -m etl export --out facts.csv")
     p.add_argument("--db", default=str(DEFAULT_DB))
     p.add_argument("--out", required=True)
+    p.add_argument("--raw", action="store_true",
+                   help="write text cells as stored, for programs (default: formula-like cells get a leading ')")
 
-    p = sub.add_parser("evaluate", help="score facts against gold, e.g. python -m etl evaluate --gold data/gold/seeds.tsv")
-    p.add_argument("--gold", nargs="+", default=[str(ROOT / "data" / "gold" / "seeds.tsv")])
+    p = sub.add_parser("evaluate", help="score facts against every gold file, e.g. python -m etl evaluate --show")
+    p.add_argument("--gold", nargs="+", help="gold TSV files (default: every .tsv in data/gold/)")
     p.add_argument("--db", help="score this database (default: ingest data/raw into a temporary one)")
     p.add_argument("--pages", default=str(DEFAULT_RAW), help="folder of the scored pages")
     p.add_argument("--show", action="store_true", help="list misses and false positives")
@@ -74,16 +76,17 @@ def _export(a) -> int:
     if not Path(a.db).exists():
         print(f"error: no database at {a.db}; run python -m etl ingest first", file=sys.stderr)
         return 2
-    n = export_csv(a.db, a.out)
-    print(f"wrote {n} facts to {a.out}")
+    n = export_csv(a.db, a.out, raw=a.raw)
+    print(f"wrote {n} facts to {shown(a.out)}")
     return 0
 
 
 def _evaluate(a) -> int:
-    from .evaluate import format_scores, misses_and_false_positives, read_gold, score
+    from .evaluate import format_scores, misses_and_false_positives, read_gold, scorecards
     from .export import fact_rows
-    from .read import SUFFIXES
+    from .read import find_sources
     pages = Path(a.pages)
+    gold_files = [Path(g) for g in a.gold] if a.gold else sorted((ROOT / "data" / "gold").glob("*.tsv"))
     with tempfile.TemporaryDirectory() as tmp:
         db = a.db
         if db is None:
@@ -91,12 +94,15 @@ def _evaluate(a) -> int:
             db = str(Path(tmp) / "eval.duckdb")
             manifest = pages / "manifest.csv"
             ingest([pages], db, manifest if manifest.exists() else None, workers=1, progress=False, log=lambda m: None)
-        pred = fact_rows(db)
-    gold = read_gold(a.gold)
-    docs = {p.stem for p in pages.iterdir() if p.suffix in SUFFIXES} if pages.is_dir() else set()
-    print(format_scores(score(gold, pred, docs)))
+        pred = fact_rows(db)  # the rows `export` writes: what the referee (shared/tools/score.py) reads
+    docs = {s.doc for s in find_sources([pages], [])} if pages.is_dir() else set()
+    for card in scorecards({g.name: read_gold([g]) for g in gold_files}, pred, docs):
+        print(f"== {card.title}")
+        print(format_scores(card.scores))
+        print()
     if a.show:
-        misses, fps = misses_and_false_positives(gold, pred, docs)
+        gold = read_gold(gold_files)  # listed as the last card counts them
+        misses, fps = misses_and_false_positives(gold, pred, docs if len(gold_files) > 1 else set())
         for g in misses:
             print("MISS", g["doc"][:3], g["metric"], g["value"], g["evidence"])
         for p in fps:

@@ -128,6 +128,26 @@ def misses_and_false_positives(gold: list[dict], pred: list[dict], docs: set[str
             [p for j, p in enumerate(pred) if j not in mp])
 
 
+@dataclass
+class Scorecard:
+    title: str
+    scores: dict[str, Score]
+
+
+def scorecards(gold_by_file: dict[str, list[dict]], pred: list[dict], pages: set[str]) -> list[Scorecard]:
+    """One scorecard per gold file, on the pages its rows name (as `score.py FILE --pred`); with two
+    or more files, one for them combined on every page in `pages` as well, so predictions on a
+    page no gold row names count too (as `score.py FILES --pred --docs PAGES`)."""
+    cards = [Scorecard(f"{name}: {len({g['doc'] for g in gold})} pages", score(gold, pred))
+             for name, gold in gold_by_file.items()]
+    if len(gold_by_file) > 1:
+        gold = [g for rows in gold_by_file.values() for g in rows]
+        docs = pages | {g["doc"] for g in gold}
+        cards.append(Scorecard(f"combined ({' + '.join(gold_by_file)}): {len(docs)} pages, every page scored",
+                               score(gold, pred, docs)))
+    return cards
+
+
 def format_scores(scores: dict[str, Score]) -> str:
     f = lambda x: "  -  " if x is None else f"{x:.3f}"
     lines = [f"{'metric':26} {'req':>4} {'hit':>4} {'pred':>5} {'fp':>4}  {'P':>5} {'R':>5} {'F1':>5}  "

@@ -1,7 +1,11 @@
 """The store end to end on the real pages: idempotent loads, replacement of edited pages,
 the export's exact format, and the extraction scores the ETL issue asks for."""
 import csv
+import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -9,9 +13,10 @@ import pytest
 from etl.evaluate import read_gold, score
 from etl.export import EXPORT_COLUMNS, export_csv, fact_rows
 from etl.ingest import ingest
-from tests.conftest import GOLD, RAW, SEEDS
+from tests.conftest import CORPUS_GOLD, GOLD, RAW, SEEDS
 
 TABLES = ("documents", "articles", "facts", "regions", "initiatives", "metrics")
+REFEREE = Path("/work/shared/tools/score.py")  # the project's scorer, shared with the annotators
 
 
 def snapshot(db):
@@ -89,13 +94,62 @@ def test_scores_on_the_bundled_pages_meet_the_bar(seed_db):
     assert acc["city"] >= 0.95 and acc["kind"] >= 0.90 and acc["initiative"] >= 0.80 and acc["year"] >= 0.90
 
 
-def test_evaluate_command_prints_the_same_scores(seed_db, capsys):
+def test_evaluate_scores_every_gold_file_and_agrees_with_the_referee(tmp_path, capsys):
+    """One scorecard per file in data/gold/ and one for them combined over every bundled page; each
+    table equals what shared/tools/score.py prints on the export (the referee)."""
     from etl.__main__ import main
-    main(["evaluate", "--db", str(seed_db)])
-    out = capsys.readouterr().out.strip().splitlines()[-1]
+    db = tmp_path / "raw.duckdb"
+    run([RAW], db)
+    assert main(["evaluate", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    cards = [c.strip().splitlines() for c in out.split("== ")[1:]]
+    assert [c[0] for c in cards] == ["corpus.tsv: 83 pages", "seeds.tsv: 5 pages",
+                                     "combined (corpus.tsv + seeds.tsv): 91 pages, every page scored"]
+    export = tmp_path / "facts.csv"
+    export_csv(db, export)
+    if not REFEREE.exists():
+        pytest.skip(f"the referee {REFEREE} is not on this machine")
+    for card, args in zip(cards, [[CORPUS_GOLD], [GOLD], [CORPUS_GOLD, GOLD, "--docs", RAW]]):
+        ref = subprocess.run([sys.executable, str(REFEREE), *map(str, args), "--pred", str(export)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+        # The same rows, figures and overall line (ours adds initiative and year to the last line).
+        assert card[2:-1] == ref[1:-1]
+        assert card[-1].startswith(ref[-1])
+
+
+def test_evaluate_show_lists_misses_and_false_positives(seed_db, capsys):
+    from etl.__main__ import main
+    main(["evaluate", "--db", str(seed_db), "--gold", str(GOLD), "--show"])
+    out = capsys.readouterr().out.splitlines()
     pred = fact_rows(seed_db)
-    s = score(read_gold([GOLD]), pred, {p.stem for p in SEEDS})["ALL"]
-    assert out.startswith(f"overall P={s.precision:.3f} R={s.recall:.3f}")
+    s = score(read_gold([GOLD]), pred)["ALL"]
+    assert out[0] == "== seeds.tsv: 5 pages"
+    assert out[out.index("") - 1].startswith(f"overall P={s.precision:.3f} R={s.recall:.3f}")
+    assert len([ln for ln in out if ln.startswith("FP  ")]) == s.false_pos
+    assert len([ln for ln in out if ln.startswith("MISS")]) == s.required - s.matched_required
+
+
+def test_export_neutralises_formula_cells_unless_raw(tmp_path):
+    """Text a spreadsheet would run (=HYPERLINK(…), +, -, @) gets a leading ' as in the dashboard's
+    downloads; numbers stay numbers; --raw writes the text as stored, for programs."""
+    from etl.__main__ import main
+    feed = tmp_path / "feed.jsonl"
+    records = [{"id": "x", "title": '=HYPERLINK("https://e.co/a","点我")', "text": "今年,=宁波市新建工会12家。"},
+               {"id": "y", "title": "@SUM(A1)", "text": "今年,+湖州市发展会员500人。"},
+               {"id": "z", "title": "-2+3", "text": "今年,-嘉兴市新建工会7家。"}]
+    feed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    db = tmp_path / "x.duckdb"
+    ingest([feed], db, workers=1, progress=False, log=lambda m: None)
+    got = {}
+    for flag in ([], ["--raw"]):
+        out = tmp_path / f"facts{len(flag)}.csv"
+        assert main(["export", "--db", str(db), "--out", str(out), *flag]) == 0
+        with open(out, encoding="utf-8-sig", newline="") as f:
+            got[bool(flag)] = [(r["doc"], r["article_title"], r["evidence"], r["value"]) for r in csv.DictReader(f)]
+    assert got[False] == [("feed#x", '\'=HYPERLINK("https://e.co/a","点我")', "'=宁波市新建工会12家。", "12"),
+                          ("feed#y", "'@SUM(A1)", "'+湖州市发展会员500人。", "500"),
+                          ("feed#z", "'-2+3", "'-嘉兴市新建工会7家。", "7")]
+    assert got[True] == [(d, t.removeprefix("'"), e.removeprefix("'"), v) for d, t, e, v in got[False]]
 
 
 def test_ensure_database_serves_the_current_file_while_an_ingest_holds_it(tmp_path):
