@@ -52,9 +52,7 @@ class IngestError(Exception):
 
 def _local_map(workers: int, known: dict[str, str], page_seconds: float | None) -> Callable[[list[Source]], Iterator[FileOutcome]]:
     def run(sources: list[Source]) -> Iterator[FileOutcome]:
-        # In-process work keeps its page budget only on the main thread (a signal timer); called
-        # from another thread (the dashboard's build), one worker process does the work instead.
-        if workers <= 1 and (threading.current_thread() is threading.main_thread() or not page_seconds):
+        if workers <= 1:
             for src in sources:
                 yield process_file(src, known, page_seconds)
             return
@@ -64,7 +62,7 @@ def _local_map(workers: int, known: dict[str, str], page_seconds: float | None) 
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["etl.pipeline"])  # imported once, not once per worker
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_start_worker,
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
                                  initargs=(os.getpid(), known, page_seconds)) as pool:
             yield from pool.map(_process_in_worker, sources, chunksize=8)
     return run

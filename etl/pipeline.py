@@ -7,14 +7,12 @@ page can stall a batch.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import signal
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .budget import OverBudget, cpu_budget
 from .extract import extract
 from .model import MAX_VALUE, ArticleResult, Document, DocumentResult, Source
 from .normalise import normalise_chars
@@ -65,10 +63,6 @@ def short_hash(*parts: object) -> str:
     return h.hexdigest()[:16]
 
 
-class OverBudget(Exception):
-    """A document took more CPU time than its budget."""
-
-
 def process_document(doc: Document, known_id: str | None = None) -> DocumentResult:
     """Normalise, segment and extract one document; `known_id` is the id the database already
     holds for it, and when the document still has that id there is nothing to extract."""
@@ -104,26 +98,6 @@ def storable(art: ArticleResult, result: DocumentResult) -> ArticleResult:
     return art
 
 
-@contextlib.contextmanager
-def cpu_budget(seconds: float | None, what: str):
-    """Raise OverBudget in this block once the process has used `seconds` of CPU time in it
-    (ITIMER_VIRTUAL: CPU time, so a busy machine does not make a page fail). Only the main
-    thread can take the signal; elsewhere (a Dask worker thread) the block runs unbounded."""
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def over(signum, frame):
-        raise OverBudget(f"{what} needs more than {seconds:g} s of CPU time to extract (the per-page bound); skipped")
-    previous = signal.signal(signal.SIGVTALRM, over)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
-
-
 @functools.cache
 def warm_up() -> None:
     """Load the gazetteer, jieba's dictionary and the rules outside any page's budget."""
@@ -145,8 +119,10 @@ def process_file(source: Source | str, known: dict[str, str] | None = None,
         if page_seconds:
             warm_up()
         for d in docs:
+            what = "the page" if d.source_format != "jsonl" else "the record"
             try:
-                with cpu_budget(page_seconds, "the page" if d.source_format != "jsonl" else "the record"):
+                with cpu_budget(page_seconds, f"{what} needs more than {page_seconds or 0:g} s of CPU time to "
+                                              "extract (the per-page bound, --page-seconds)"):
                     r = process_document(d, (known or {}).get(d.doc))
             except OverBudget as e:
                 if d.source_format != "jsonl":

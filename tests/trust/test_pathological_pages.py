@@ -4,10 +4,14 @@ Timings here are generous bounds (the machine is shared); bench/pathological.py 
 figures."""
 from __future__ import annotations
 
+import json
+import threading
 import time
 
 from bench.pathological import stray_tags
 from etl.pipeline import process_file, warm_up
+
+from .conftest import REAL_PAGES, doc_names, etl
 
 
 def seconds_to_process(path) -> tuple[float, object]:
@@ -26,3 +30,47 @@ def test_html_with_stray_end_tags_after_void_ones_is_linear(tmp_path):
     assert sorted((f.metric, int(f.value)) for r in out.results for a in r.articles for f in a.facts) == \
         [("union_members", 500), ("union_orgs", 12)]
     assert seconds < 8, f"{seconds:.1f} s for a 640 KB page"
+
+
+def test_a_page_over_the_cpu_bound_is_skipped_and_the_batch_loads(tmp_path):
+    """A 3 MB page under a 0.3 s bound (it needs seconds): skipped with the reason, in a real ingest
+    with two workers; the other pages load, and a JSON Lines file loses only the record over it."""
+    c, db = tmp_path / "c", tmp_path / "union.duckdb"
+    c.mkdir()
+    page = REAL_PAGES[0].read_text(encoding="utf-8")
+    (c / "good.txt").write_text(page, encoding="utf-8")
+    (c / "huge.txt").write_text(page * (3_000_000 // len(page.encode("utf-8"))), encoding="utf-8")
+    (c / "feed.jsonl").write_text(
+        json.dumps({"id": "small", "text": "今年宁波市新建工会300家。"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "big", "text": page * 200}, ensure_ascii=False) + "\n", encoding="utf-8")
+    run = etl("ingest", c, "--db", db, "--quiet", "--workers", "2", "--page-seconds", "0.3")
+    assert run.returncode == 1
+    bound = "needs more than 0.3 s of CPU time to extract (the per-page bound, --page-seconds)"
+    assert run.stderr.splitlines() == [f"warning {c}/feed.jsonl: record big: the record {bound}",
+                                       f"skipped {c}/huge.txt: the page {bound}"]
+    assert run.stdout.startswith(f"ingested 2, skipped 1: huge.txt (the page {bound})")
+    assert set(doc_names(db)) == {"good", "feed#small"}
+
+
+def test_the_bound_holds_off_the_main_thread(tmp_path):
+    """The dashboard builds its database from a script thread, a Dask worker from a task thread:
+    there the watchdog raises the bound, and it leaves the thread as it found it."""
+    page = REAL_PAGES[0].read_text(encoding="utf-8")
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text(page * 150, encoding="utf-8")
+    small.write_text(page, encoding="utf-8")
+    warm_up()
+    got = {}
+
+    def work():
+        got["big"] = process_file(str(big), page_seconds=0.3)
+        got["small"] = process_file(str(small), page_seconds=5)
+        time.sleep(0.3)  # a watchdog firing late would land here
+        got["after"] = "still running"
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join(timeout=60)
+    assert got["big"].error == "the page needs more than 0.3 s of CPU time to extract (the per-page bound, --page-seconds)"
+    assert got["small"].error is None and got["small"].results
+    assert got["after"] == "still running"
