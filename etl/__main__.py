@@ -129,17 +129,24 @@ def _stats(a) -> int:
 
 
 def _initiatives(a) -> int:
-    if a.promote:
+    if a.promote is not None:
+        from .promote import PromoteError, promote
         path = ROOT / "data" / "initiatives.yaml"
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(f"- name: {a.promote}\n  aliases: [{a.promote}]\n")
+        try:
+            promote(a.promote, path)
+        except PromoteError as e:
+            print(f"error: not added: {e}", file=sys.stderr)
+            return 2
         print(f"added {a.promote} to {path.relative_to(ROOT)}; re-run ingest to apply it")
         return 0
     import duckdb
+    if not Path(a.db).exists():
+        print(f"error: no database at {shown(a.db)}", file=sys.stderr)
+        return 2
     con = duckdb.connect(a.db, read_only=True)
     for name, status, mentions, first in con.execute(
             "SELECT name, status, mentions, first_doc FROM initiatives ORDER BY status DESC, mentions DESC, name").fetchall():
-        print(f"{status:9} {mentions:5}  {name}" + (f"   (first in {first})" if first else ""))
+        print(f"{status:9} {mentions:5}  {shown(name)}" + (f"   (first in {shown(first)})" if first else ""))
     con.close()
     return 0
 
