@@ -8,7 +8,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .api import DEFAULT_DB, DEFAULT_RAW, ROOT
+from .api import DEFAULT_DB, DEFAULT_RAW, ROOT, RunError
 from .read import shown
 
 
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("ingest", help="read pages into the database, e.g. python -m etl ingest data/raw --manifest data/raw/manifest.csv")
     p.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .jsonl)")
-    shown = DEFAULT_DB.relative_to(ROOT) if DEFAULT_DB.is_relative_to(ROOT) else DEFAULT_DB  # UNION_DB may be anywhere
-    p.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {shown})")
+    default_db = DEFAULT_DB.relative_to(ROOT) if DEFAULT_DB.is_relative_to(ROOT) else DEFAULT_DB  # UNION_DB may be anywhere
+    p.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {default_db})")
     p.add_argument("--manifest", help="CSV of file,date,source,url giving issue dates")
     p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="worker processes (default: one per core)")
     p.add_argument("--engine", choices=["local", "dask"], default="local", help="where per-document work runs")
@@ -53,29 +53,35 @@ def main(argv: list[str] | None = None) -> int:
     # process (they inherit the environment, not the filter), would bury the per-file problem lines.
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     os.environ.setdefault("PYTHONWARNINGS", "ignore:pkg_resources is deprecated:UserWarning")
-    return {"ingest": _ingest, "export": _export, "evaluate": _evaluate, "stats": _stats,
-            "initiatives": _initiatives}[a.command](a)
+    command = {"ingest": _ingest, "export": _export, "evaluate": _evaluate, "stats": _stats,
+               "initiatives": _initiatives}[a.command]
+    try:
+        status = command(a)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return status
+    except RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # stats | head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 141  # as a program ended by SIGPIPE
+    except OSError as e:  # an output file that cannot be written, a folder that cannot be read
+        print(f"error: {shown(e.filename) + ': ' if e.filename else ''}{e.strerror or e}", file=sys.stderr)
+        return 2
 
 
 def _ingest(a) -> int:
-    from .ingest import IngestError, ingest
+    from .ingest import ingest
     from .pipeline import PAGE_SECONDS
-    try:
-        report = ingest(a.paths, a.db, a.manifest, workers=a.workers, engine=a.engine, address=a.address,
-                        progress=not a.quiet, follow_links=a.follow_links,
-                        page_seconds=PAGE_SECONDS if a.page_seconds is None else a.page_seconds or None)
-    except IngestError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    report = ingest(a.paths, a.db, a.manifest, workers=a.workers, engine=a.engine, address=a.address,
+                    progress=not a.quiet, follow_links=a.follow_links,
+                    page_seconds=PAGE_SECONDS if a.page_seconds is None else a.page_seconds or None)
     print(report.summary())
     return 1 if report.skipped else 0
 
 
 def _export(a) -> int:
     from .export import export_csv
-    if not Path(a.db).exists():
-        print(f"error: no database at {a.db}; run python -m etl ingest first", file=sys.stderr)
-        return 2
     n = export_csv(a.db, a.out, raw=a.raw)
     print(f"wrote {n} facts to {shown(a.out)}")
     return 0
@@ -111,11 +117,8 @@ def _evaluate(a) -> int:
 
 
 def _stats(a) -> int:
-    import duckdb
-    if not Path(a.db).exists():
-        print(f"error: no database at {a.db}", file=sys.stderr)
-        return 2
-    con = duckdb.connect(a.db, read_only=True)
+    from .load import open_read_only
+    con = open_read_only(a.db)
     for table in ("documents", "articles", "facts", "regions", "initiatives"):
         print(f"{table:12} {con.execute(f'SELECT count(*) FROM {table}').fetchone()[0]:>8}")
     print("\nfacts by metric and kind")
@@ -139,11 +142,8 @@ def _initiatives(a) -> int:
             return 2
         print(f"added {a.promote} to {path.relative_to(ROOT)}; re-run ingest to apply it")
         return 0
-    import duckdb
-    if not Path(a.db).exists():
-        print(f"error: no database at {shown(a.db)}", file=sys.stderr)
-        return 2
-    con = duckdb.connect(a.db, read_only=True)
+    from .load import open_read_only
+    con = open_read_only(a.db)
     for name, status, mentions, first in con.execute(
             "SELECT name, status, mentions, first_doc FROM initiatives ORDER BY status DESC, mentions DESC, name").fetchall():
         print(f"{status:9} {mentions:5}  {shown(name)}" + (f"   (first in {shown(first)})" if first else ""))

@@ -9,6 +9,11 @@ DEFAULT_DB = Path(os.environ.get("UNION_DB", ROOT / "build" / "union_facts.duckd
 DEFAULT_RAW = Path(os.environ.get("UNION_RAW", ROOT / "data" / "raw"))
 
 
+class RunError(Exception):
+    """A command cannot run or finish for a reason outside the pages (the manifest, the database
+    file, the disk); the message names the cause in one line, and nothing was changed."""
+
+
 def newest_input(raw_dir: Path) -> float:
     """The latest modification time among the pages, the manifest and the rule files in data/."""
     times = [p.stat().st_mtime for p in Path(raw_dir).rglob("*") if p.is_file()]

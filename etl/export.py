@@ -35,8 +35,8 @@ def plain_number(value) -> str:
 def fact_rows(db_path: str | Path, raw: bool = False) -> list[dict]:
     """Every fact as the export writes it: plain values, ISO dates, '' for none, formula-like text
     neutralised (unless `raw`)."""
-    import duckdb  # here, not at import: the dashboard's pure helpers import this module
-    con = duckdb.connect(str(db_path), read_only=True)
+    from .load import open_read_only  # here, not at import: the dashboard's pure helpers import this module
+    con = open_read_only(db_path)
     try:
         cur = con.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM fact_view ORDER BY doc, evidence_start, value_start")
         names = [d[0] for d in cur.description]

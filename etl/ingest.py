@@ -15,7 +15,8 @@ from typing import Callable, Iterable, Iterator
 
 import duckdb
 
-from .load import Writer
+from .api import RunError
+from .load import StoreError, Writer, os_cause
 from .model import Source
 from .pipeline import PAGE_SECONDS, FileOutcome, process_file
 from .read import ReadError, file_key, find_sources, read_manifest, shown
@@ -45,9 +46,8 @@ class IngestReport:
         return line
 
 
-class IngestError(Exception):
-    """The run cannot go on (no manifest, no room for the database, a --db that is no database);
-    the message names the cause in one line. Nothing was changed."""
+class IngestError(RunError):
+    """The ingest cannot go on (no manifest, no room for the database, a --db that is no database)."""
 
 
 def _local_map(workers: int, known: dict[str, str], page_seconds: float | None) -> Callable[[list[Source]], Iterator[FileOutcome]]:
@@ -139,7 +139,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
     except BaseException as e:
         writer.abort()
         if isinstance(e, (OSError, duckdb.Error)):
-            raise IngestError(f"database {shown(db_path)}: {_cause(e)}; nothing was changed") from None
+            raise IngestError(f"database {shown(db_path)}: {os_cause(e)}; nothing was changed") from None
         raise
     report.seconds = time.perf_counter() - t0
     return report
@@ -148,17 +148,10 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
 def open_writer(db_path: Path, log: Callable[[str], None]) -> Writer:
     try:
         return Writer(db_path, on_wait=log)
+    except StoreError as e:
+        raise IngestError(str(e)) from None
     except (OSError, duckdb.Error) as e:
-        raise IngestError(f"database {shown(db_path)}: {_cause(e)}") from None
-
-
-def _cause(e: BaseException) -> str:
-    """One line for an environment failure: the OS error's reason, or DuckDB's first line."""
-    if isinstance(e, OSError) and e.strerror:
-        where = f" ({shown(e.filename)})" if e.filename else ""
-        return f"{e.strerror}{where}"
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return text
+        raise IngestError(f"database {shown(db_path)}: {os_cause(e)}; nothing was changed") from None
 
 
 def _taken(source: Source, writer: Writer, errors: list[tuple[str, str]]) -> bool:

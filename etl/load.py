@@ -4,7 +4,9 @@ old one intact; within the copy, each batch of documents replaces its rows in on
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -18,11 +20,12 @@ except ImportError:  # not on Windows: writers there are not serialised
 import duckdb
 import pandas as pd
 
+from .api import RunError
 from .initiatives import lexicon
 from .model import DocumentResult
 from .pipeline import document_id, short_hash
 from .places import divisions, population
-from .read import file_key
+from .read import file_key, shown
 from .rules import load_yaml
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -36,6 +39,61 @@ FACT_COLS = ["fact_id", "article_id", "doc_id", "metric", "kind", "value", "unit
              "target_type", "part_of", "confidence", "doubts", "rule"]
 
 
+class StoreError(RunError):
+    """The database file cannot be used: missing, a folder, not a DuckDB file."""
+
+
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8–12 of every DuckDB database file
+
+
+def check_database(path: Path, must_exist: bool) -> None:
+    """Raise StoreError when `path` is no DuckDB database (or, `must_exist`, not there at all)."""
+    path = Path(path)
+    if not path.exists():
+        if must_exist:
+            raise StoreError(f"no database at {shown(path)}; run python -m etl ingest first")
+        return
+    if path.is_dir():
+        raise StoreError(f"database {shown(path)} is a folder, not a DuckDB file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise StoreError(f"database {shown(path)}: {os_cause(e)}") from None
+    if head[8:12] != _DUCKDB_MAGIC:
+        raise StoreError(f"{shown(path)} is not a DuckDB database (a CSV or other file?); give --db a .duckdb file")
+
+
+def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database at `path`, or StoreError saying why there is none."""
+    check_database(Path(path), must_exist=True)
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        raise StoreError(f"database {shown(path)}: {os_cause(e)}") from None
+
+
+# What the operating system said, as DuckDB words it inside its own messages; for the first three
+# the file does not matter (the command names the database), for the others it does.
+_OS_REASONS = ("No space left on device", "Disk quota exceeded", "Input/output error",
+               "Read-only file system", "Permission denied", "Too many open files")
+
+
+def os_cause(e: BaseException) -> str:
+    """One line for an environment failure: the OS reason (and the file, where it tells which one),
+    else DuckDB's first line."""
+    if isinstance(e, OSError) and e.strerror:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) or not e.filename:
+            return e.strerror
+        return f"{e.strerror} ({shown(e.filename)})"
+    text = str(e).strip()
+    reason = next((r for r in _OS_REASONS if r in text), None)
+    if reason:
+        file = re.search(r'file "([^"]+)"', text)
+        return reason + (f" ({shown(file.group(1))})" if file and reason not in _OS_REASONS[:3] else "")
+    return shown(text.splitlines()[0]) if text else type(e).__name__
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     con.execute(SCHEMA.read_text(encoding="utf-8"))
@@ -47,6 +105,7 @@ class Writer:
 
     def __init__(self, db_path: Path, on_wait: Callable[[str], None] | None = None):
         self.db_path = Path(db_path)
+        check_database(self.db_path, must_exist=False)  # before the lock and the copy: no leftovers
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _writer_lock(self.db_path, on_wait)
         try:
@@ -69,6 +128,10 @@ class Writer:
                 if fmt == "jsonl":
                     self.jsonl_docs.setdefault(f, set()).add(d)
         except BaseException:
+            if hasattr(self, "con"):
+                self.con.close()
+            for p in (self.tmp_path, _wal(self.tmp_path)) if hasattr(self, "tmp_path") else ():
+                p.unlink(missing_ok=True)  # a half-written copy (a full disk) must not stay behind
             self._lock.close()
             raise
 
