@@ -205,8 +205,21 @@ def _tokenizer():
     import jieba
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
+    tk.tmp_dir = _cache_dir()
     tk.initialize()
     return tk
+
+
+def _cache_dir() -> str:
+    """Where jieba keeps its dictionary cache: the project's build/cache, not the machine's shared
+    temporary folder (where another user could plant one); a private one if build/ is read-only."""
+    folder = DATA.parent / "build" / "cache"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+    except OSError:
+        import tempfile
+        return tempfile.mkdtemp(prefix="union-jieba-")
 
 
 @functools.lru_cache(maxsize=1)

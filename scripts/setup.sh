@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv (Python 3.11) and installs requirements.txt, or requirements-dev.txt with "dev";
-# does nothing when the requirements have not changed since the last install.
+# does nothing when the requirements have not changed since the last install; then puts this
+# checkout on the virtualenv's path (scripts/register.sh), so python -m etl works from any folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 req=requirements.txt
@@ -17,3 +18,4 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -r "$req"
   touch "$stamp"
 fi
+bash scripts/register.sh .venv/bin/python  # python -m etl from any folder
