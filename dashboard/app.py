@@ -16,12 +16,16 @@ from dashboard import data  # noqa: E402
 st.set_page_config(page_title="浙江工会数据看板", page_icon=str(ROOT / "dashboard" / "assets" / "favicon.svg"),
                    layout="wide")
 
+OVERVIEW = "views/overview.py"
 nav = st.navigation([
-    st.Page("views/overview.py", title="总览", icon=":material/map:", url_path="overview", default=True),
+    # Streamlit serves the default page at / whatever its url_path; the hidden alias below is what
+    # answers at /overview, the page's own address (links and bookmarks use it).
+    st.Page(OVERVIEW, title="总览", icon=":material/map:", url_path="overview-default", default=True),
     st.Page("views/compare.py", title="地区对比", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("views/explore.py", title="数据", icon=":material/table_view:", url_path="data"),
     st.Page("views/articles.py", title="文章", icon=":material/article:", url_path="articles"),
     st.Page("views/initiatives.py", title="倡议", icon=":material/flag:", url_path="initiatives"),
+    st.Page(OVERVIEW, title="总览", icon=":material/map:", url_path="overview", visibility="hidden"),
 ])
 
 st.sidebar.caption("浙江工人日报 · 工会工作数字看板")
