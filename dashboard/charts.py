@@ -5,13 +5,15 @@ because the pages say "no data" in words instead of drawing an empty chart.
 """
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.formatting import axis_scale, combine_approx, format_fact_value
+from dashboard.formatting import axis_scale, combine_approx, format_fact_value, plotly_text
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 BAR_COLOR = "#3b6fb6"
@@ -29,8 +31,9 @@ def _require(df: pd.DataFrame, *cols: str) -> None:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    _literal_text(fig)
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 13},
         height=height,
         margin={"l": 10, "r": 20, "t": 56, "b": 10},
@@ -38,6 +41,39 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         hoverlabel={"font": {"family": FONT}},
     )
     return fig
+
+
+_TEXT_FIELDS = ("x", "y", "text", "hovertext", "name", "customdata")
+
+
+def _literal_text(fig: go.Figure) -> None:
+    """Every string from the data shows as itself: Plotly renders <a href>, <b> and <br> in tick
+    labels, hover text, bar text, legends and annotations, so they are HTML-escaped here (a click
+    on a bar therefore reports its escaped label: see clicked_label). Hover templates are ours."""
+    def esc(v):
+        if isinstance(v, str):
+            return plotly_text(v)
+        if isinstance(v, np.ndarray):  # numbers and dates stay arrays; only text is rewritten
+            return [esc(x) for x in v.tolist()] if v.dtype.kind in "OU" else v
+        if isinstance(v, (list, tuple)):
+            return [esc(x) for x in v]
+        return v
+
+    for trace in fig.data:
+        for field in _TEXT_FIELDS:
+            value = getattr(trace, field, None)
+            if value is not None:
+                setattr(trace, field, esc(value))
+    fig.for_each_xaxis(lambda ax: ax.update(title_text=esc(ax.title.text)) if ax.title.text else None)
+    fig.for_each_yaxis(lambda ax: ax.update(title_text=esc(ax.title.text)) if ax.title.text else None)
+    for a in fig.layout.annotations:
+        a.text = esc(a.text)
+
+
+def clicked_label(points: list) -> str | None:
+    """The category of the bar a selection event names, as the data has it (not HTML-escaped)."""
+    y = points[0].get("y") if points else None
+    return html.unescape(y) if isinstance(y, str) else y
 
 
 def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value", compact: bool = False) -> list[str]:

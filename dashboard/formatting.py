@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -109,6 +110,39 @@ def per_10k(value: object, population: object) -> Decimal | None:
     if v is None or p is None or p <= 0:
         return None
     return (v * Decimal(10000) / p).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+# Every ASCII punctuation mark: CommonMark lets each be backslash-escaped, and between them they
+# make links, images, emphasis, headings, lists, tables, HTML, Streamlit's :colour[…] and
+# :material/…: directives and $formulas$.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+# Bare URLs and e-mail addresses become links after parsing, escapes or not (GFM's autolink
+# literals): an invisible word joiner after the scheme or www, and before @, breaks them.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z])(https?|mailto|xmpp|www)(?=\\[:.])|(?=\\@)")
+WORD_JOINER = "\u2060"
+
+
+def md_text(value: object) -> str:
+    """`value` as literal text inside Streamlit markdown (titles, labels, captions, alerts): data
+    from a page or a URL parameter can add no link, image, emphasis, formula or icon. Line breaks
+    become spaces (a label is one line)."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+    return _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text).replace("\r", " ").replace("\n", " ")
+
+
+def plotly_text(value: object) -> object:
+    """A string as literal text in a Plotly figure (titles, tick labels, hover, bar text and legend
+    render a subset of HTML, <a href> included); other values as they are."""
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def safe_url(url: object) -> str | None:
+    """`url` when it is an absolute http(s) URL (the source of an article), else None: a
+    javascript: or data: URL from a page is never offered as a link."""
+    text = str(url or "").strip()
+    return text if re.match(r"https?://[^\s/]", text, re.IGNORECASE) and not re.search(r"[\s<>\"']", text) else None
 
 
 def highlight_segments(text: str, spans: Iterable[tuple[int | None, int | None]]) -> list[tuple[str, int | None]]:

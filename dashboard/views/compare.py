@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.formatting import KIND_LABELS, KIND_ORDER, combine_approx, format_fact_value, kind_label, per_10k
+from dashboard.formatting import KIND_LABELS, KIND_ORDER, combine_approx, format_fact_value, kind_label, md_text, per_10k
 
 DEFAULT_REGIONS = ["330200", "330500"]  # 宁波市, 湖州市
 FACTS_PER_BAR = 50
@@ -53,7 +53,7 @@ kinds = tuple(k for k in KIND_ORDER if k in kinds)
 summ = data.compare_summary(key, codes, kinds, sub)
 region_names = [region_label(c) for c in codes]
 if summ.empty:
-    st.info(f"{'、'.join(region_names)}都没有{'、'.join(kind_label(k) for k in kinds)}类的数字。")
+    st.info(f"{md_text('、'.join(region_names))}都没有{'、'.join(kind_label(k) for k in kinds)}类的数字。")
     ui.source_note(key)
     st.stop()
 
@@ -76,12 +76,12 @@ summ["p10k_label"] = [None if r is None else format_fact_value(r, f"{u}/万人",
                       for r, u, a in zip(ratios, summ.unit, summ.approxes)]
 if per10k:
     if missing_pop:
-        st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + "、".join(region_label(c) for c in missing_pop)
+        st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + md_text("、".join(region_label(c) for c in missing_pop))
                    + "。这些地区在图中空缺，表中注明“缺少人口数据”。")
     known = [c for c in codes if c not in missing_pop]
     if known:
         srcs = sorted({pop_source.get(c) or "" for c in known} - {""})
-        st.caption("人口：" + "；".join(f"{region_label(c)} {int(population[c]):,} 人" for c in known)
+        st.caption("人口：" + "；".join(f"{md_text(region_label(c))} {int(population[c]):,} 人" for c in known)
                    + (f"（来源：{'；'.join(srcs)}）" if srcs else ""))
     chart_df = summ[summ.p10k.notna()].assign(value=lambda d: d.p10k, label=lambda d: d.p10k_label,
                                               text=lambda d: d.p10k_label, unit=lambda d: d.unit + "/万人")
@@ -128,11 +128,11 @@ for col, code in zip(st.columns(len(codes)), codes):
         rows = facts[facts.compare_code == code]
         total = int(grp.loc[grp.code == code, "n"].sum())
         if total == 0:
-            st.markdown(f"**{region_label(code)}**：没有报告“{panel}”。")
+            st.markdown(f"**{md_text(region_label(code))}**：没有报告“{md_text(panel)}”。")
             continue
         label = grp.loc[grp.code == code, "label"].iloc[0]
         more = f"，列出数值最大的 {len(rows)} 条" if total > len(rows) else ""
-        st.markdown(f"**{region_label(code)}**：合计 {label}，{total} 条数字{more}")
+        st.markdown(f"**{md_text(region_label(code))}**：合计 {md_text(label)}，{total} 条数字{more}")
         ui.show_facts(rows, key=f"facts_{code}")
         params = {"metrics": labels.get(m, m), "kinds": kind_label(k), "counted": "true"}
         params["cities" if level_of[code] == "city" else "counties"] = names[code]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.data import FactFilter
+from dashboard.formatting import md_text
 
 TOP = 20
 FACT_LIMIT = 500
@@ -27,7 +28,7 @@ scope_filter = FactFilter() if scope == "全省" else FactFilter(region_codes=(c
 places_all = data.initiative_places(key, scope_filter)
 rank = data.initiative_rank(places_all)
 if rank.empty:
-    st.info(f"{scope}没有标注倡议的数字。")
+    st.info(f"{md_text(scope)}没有标注倡议的数字。")
     ui.source_note(key)
     st.stop()
 
@@ -54,7 +55,7 @@ with right:
 
 # A click on a bar selects that initiative below; only a new click overrides the select box.
 points = ev.selection.points if ev and ev.selection else []
-clicked = points[0].get("y") if points else None
+clicked = charts.clicked_label(points)
 names = rank["initiative"].tolist()
 if clicked and clicked != st.session_state.get("_ini_rank_click") and clicked in names:
     st.session_state["_ini_rank_click"] = clicked
@@ -69,7 +70,7 @@ n_counted = int(places["n_facts"].sum())
 left, right = st.columns([2, 3])
 with left:
     if places.empty:
-        st.info(f"“{chosen}”在{scope}没有计入汇总的数字。")
+        st.info(f"“{md_text(chosen)}”在{md_text(scope)}没有计入汇总的数字。")
     else:
         fig = charts.count_bar_chart(places, category="place", count="n_facts",
                                      title=f"“{chosen}”的数字分布在哪里", count_title="数字条数（条，去重后）",
@@ -78,7 +79,7 @@ with left:
 with right:
     rows = data.fact_rows(key, flt, limit=FACT_LIMIT)
     more = f"，下表列出最新的 {len(rows)} 条" if n_all > len(rows) else ""
-    st.markdown(f"**“{chosen}”共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
+    st.markdown(f"**“{md_text(chosen)}”共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
     ui.show_facts(rows, key="ini_facts", height=min(38 + 35 * len(rows), 420))
     params: dict[str, str | list[str]] = {"initiatives": chosen}
     if scope != "全省":

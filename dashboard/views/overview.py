@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.formatting import KIND_LABELS, combine_approx, format_fact_value, kind_label
+from dashboard.formatting import KIND_LABELS, combine_approx, format_fact_value, kind_label, md_text
 from dashboard.data import FactFilter
 
 key = ui.db_key()
@@ -42,7 +42,7 @@ else:
 scope_name = "全省" if province else scope
 
 # ---- cards: the four core metrics, one kind
-st.subheader(f"{scope_name}核心指标 · {kind_label(kind)}")
+st.subheader(f"{md_text(scope_name)}核心指标 · {kind_label(kind)}")
 tot = data.totals(key, FactFilter(kinds=(kind,), zhejiang=scope_filter.zhejiang,
                                   region_codes=scope_filter.region_codes, include_sub=scope_filter.include_sub))
 tot = tot.set_index("metric")
@@ -72,9 +72,9 @@ what = f"{labels[metric]}（{kind_label(kind)}）"
 left, right = st.columns([1, 1])
 in_scope = int(tot.loc[metric, "n"]) if metric in tot.index else 0  # the cards' query covers every metric
 if reg.empty and in_scope == 0:
-    st.info(f"{scope_name}没有“{what}”的数字，因此这里不画地图和图表。可换一个指标、数字类型或范围。")
+    st.info(f"{md_text(scope_name)}没有“{md_text(what)}”的数字，因此这里不画地图和图表。可换一个指标、数字类型或范围。")
 elif reg.empty:
-    st.info(f"{scope_name}的 {in_scope} 条“{what}”数字都是{'省级' if province else '全市'}的，没有落到具体"
+    st.info(f"{md_text(scope_name)}的 {in_scope} 条“{md_text(what)}”数字都是{'省级' if province else '全市'}的，没有落到具体"
             f"{level_name}，所以{level_name}地图空缺；它们在下方按倡议、按出版日期的图中。")
 else:
     geo = data.geojson_for(level)
@@ -92,7 +92,7 @@ else:
                                          selection_mode="points")
                 st.caption("颜色越深数字越大；灰色表示没有数字。选择上方“范围”可下钻到某个地市的区县。")
             except ValueError:
-                st.info(f"{scope_name}各{level_name}的数字无法落到地图上（地区代码不在边界文件中）。")
+                st.info(f"{md_text(scope_name)}各{level_name}的数字无法落到地图上（地区代码不在边界文件中）。")
     with right:
         fig = charts.bar_chart(reg, category="name", title=f"各{level_name}{what}", unit=units[metric],
                                category_title=level_name, customdata="code")
@@ -100,7 +100,7 @@ else:
                              config={"displayModeBar": False})
     # A click on a bar or on the map picks that region below; only a new click overrides the select box.
     points = ev.selection.points if ev and ev.selection else []
-    clicked = points[0].get("y") if points else None
+    clicked = charts.clicked_label(points)
     map_points = ev_map.selection.points if geo is not None and ev_map and ev_map.selection else []
     if map_points and not clicked:
         code_clicked = map_points[0].get("location")
@@ -120,7 +120,7 @@ else:
             flt = FactFilter(metrics=(metric,), kinds=(kind,), region_codes=(code,), include_sub=sub,
                              counted_only=True)
             rows = data.fact_rows(key, flt, limit=1000)
-            st.caption(f"{pick}：{len(rows)} 条数字构成这根柱子。")
+            st.caption(f"{md_text(pick)}：{len(rows)} 条数字构成这根柱子。")
             ui.show_facts(rows, key="region_facts")
             params = {"metrics": labels[metric], "kinds": kind_label(kind), "counted": "true"}
             params["cities" if level == "city" else "counties"] = pick
@@ -140,14 +140,14 @@ if in_scope == 0:  # said once above
 left, right = st.columns([1, 1])
 with left:
     if ini.empty:
-        st.info(f"{scope_name}没有带倡议的“{what}”数字。")
+        st.info(f"{md_text(scope_name)}没有带倡议的“{md_text(what)}”数字。")
     else:
         fig = charts.bar_chart(ini, category="initiative", title=f"{scope_name}各倡议{what}（前15）",
                                unit=units[metric], category_title="倡议")
         ev2 = st.plotly_chart(fig, key="ini_bars", on_select="rerun", selection_mode="points",
                               config={"displayModeBar": False})
         points = ev2.selection.points if ev2 and ev2.selection else []
-        clicked = points[0].get("y") if points else None
+        clicked = charts.clicked_label(points)
         if clicked and clicked != st.session_state.get("_ini_click"):
             st.session_state["_ini_click"] = clicked
             st.session_state["pick_ini"] = clicked
@@ -162,11 +162,11 @@ with left:
                 rows = data.fact_rows(key, FactFilter(metrics=(metric,), kinds=(kind,), initiatives=(pick,),
                                                       zhejiang=flt.zhejiang, region_codes=flt.region_codes,
                                                       include_sub=flt.include_sub, counted_only=True), limit=1000)
-                st.caption(f"“{pick}”：{len(rows)} 条数字构成这根柱子。")
+                st.caption(f"“{md_text(pick)}”：{len(rows)} 条数字构成这根柱子。")
                 ui.show_facts(rows, key="ini_facts")
 with right:
     if tl.empty:
-        st.info(f"{scope_name}没有标明出版日期的“{what}”数字。")
+        st.info(f"{md_text(scope_name)}没有标明出版日期的“{md_text(what)}”数字。")
     else:
         fig = charts.timeline_chart(tl, title=f"{scope_name}{what}按出版{'月份' if by_month else '日期'}",
                                     unit=units[metric], by_month=by_month)
@@ -194,7 +194,7 @@ with right:
                                                       region_codes=flt.region_codes, include_sub=flt.include_sub,
                                                       issued=(first.date().isoformat(), last.date().isoformat()),
                                                       counted_only=True), limit=1000)
-                st.caption(f"{pick}：{len(rows)} 条数字构成这根柱子。")
+                st.caption(f"{md_text(pick)}：{len(rows)} 条数字构成这根柱子。")
                 ui.show_facts(rows, key="day_facts")
 
 ui.source_note(key)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pyarrow.parquet as pq
 from openpyxl import load_workbook
 
-from dashboard.formatting import combine_approx, format_fact_value, kind_label
+from dashboard.formatting import combine_approx, format_fact_value, kind_label, md_text
 
 ZJ = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市", "丽水市", "浙江省"]
 CORE = [("union_orgs", "工会组织", "家"), ("union_members", "工会会员", "人"), ("funding", "经费投入", "元"),
@@ -107,7 +107,7 @@ def test_overview_facts_behind_a_timeline_bar(crafted_db, use_db, run_page, fact
     no_errors(at)
     facts, = fact_tables(at)
     assert facts["原文证据"].tolist() == ["宁波全市新建工会1059家", "鄞州区新建工会60家", "湖州市新建工会组织300余家"]
-    assert "2021-08-02：3 条数字构成这根柱子。" in [c.value for c in at.caption]
+    assert f"{md_text('2021-08-02')}：3 条数字构成这根柱子。" in [c.value for c in at.caption]  # as literal text
 
 
 def test_overview_empty_result_is_said_in_words(crafted_db, use_db, run_page, plotly_specs):
