@@ -155,4 +155,5 @@ def content_notes(results: list[DocumentResult]) -> list[str]:
     numbers = sum(1 for a in articles for _ in find_quantities(a.article.text))
     if not numbers:
         return [f"no numbers found in {where}"]
-    return [f"no facts: {numbers} number{'s' if numbers > 1 else ''} in {where}, none of them one the metric rules know"]
+    which = "it" if numbers == 1 else "any of them"
+    return [f"no facts: {numbers} number{'s' if numbers > 1 else ''} found in {where}, and no metric rule matched {which}"]

@@ -7,7 +7,7 @@ import opencc
 import pytest
 
 from etl.pipeline import process_file
-from etl.read import ReadError, decode, infer_date, read_file, read_manifest
+from etl.read import ReadError, decode, infer_date, read_file, read_manifest, url_date
 from tests.conftest import RAW
 
 PAGE = RAW / "000_64fa456c5d228954.txt"
@@ -116,3 +116,35 @@ def test_epaper_file_date_from_its_trailing_line(tmp_path):
     docs, _ = read_file(path)
     assert (docs[0].source_format, docs[0].issue_date) == ("epaper", dt.date(2021, 8, 18))
     assert [(m, int(v), p, i) for m, _, v, p, i in facts(path)] == [("activities", 5, "吴兴区", "产改")]  # the kicker
+
+
+@pytest.mark.parametrize("url, date", [
+    ("https://epaper.zjgrrb.com/html/2016-02/02/content_2536575.htm?div=-1", dt.date(2016, 2, 2)),
+    ("http://x.cn/paper/20230412/page_01.htm", dt.date(2023, 4, 12)),
+    ("http://fengrenji.yjxww.com/jujiao/2023/0412/2204.html", dt.date(2023, 4, 12)),
+    ("https://zjftu.org/page/zj_xwzx/2025-12-26/43714840085028954.html", dt.date(2025, 12, 26)),
+    ("http://news.cnnb.com.cn/system/2007/02/06/005245328.shtml", dt.date(2007, 2, 6)),
+    ("http://x.cn/html/202304/12/c.htm", dt.date(2023, 4, 12)),
+    ("https://hy960.com/article/2333", None),                    # an id, not a date
+    ("http://x.cn/2023-13-45/a.html", None),                     # no such day
+    ("http://x.cn/2099-01-01/a.html", None),                     # not a plausible issue date
+    ("http://x.cn/a.html?d=2023-04-12", None),                   # the path only
+    (None, None),
+])
+def test_issue_date_from_a_url(url, date):
+    assert url_date(url) == date
+
+
+def test_manifest_url_dates_an_undated_row(tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("本报讯 今年以来,宁波市新建工会12家。\n", encoding="utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,date,source,url\np.txt,,钱江晚报,http://x.cn/jujiao/2023/0412/2204.html\n", encoding="utf-8")
+    docs, _ = read_file(page, read_manifest(manifest))
+    assert (docs[0].issue_date, docs[0].date_source, docs[0].paper) == (dt.date(2023, 4, 12), "url", "钱江晚报")
+
+
+def test_a_page_with_numbers_but_no_facts_says_so(tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("本报讯 记者张三报道 近日，杭州市总工会举行第3届职工运动会，2位领导出席。\n", encoding="utf-8")
+    assert process_file(str(page)).warnings == ["no facts: 1 number found in its 1 article, and no metric rule matched it"]
