@@ -3,15 +3,20 @@
 
 CREATE TABLE IF NOT EXISTS documents (
     doc_id        VARCHAR PRIMARY KEY,   -- sha256 of doc name + normalised text + rules fingerprint, 16 hex
-    doc           VARCHAR NOT NULL,      -- source file name without extension (JSONL: file#record id)
+    doc           VARCHAR NOT NULL,      -- the document's name: its path below the ingested folder without extension
+                                         -- (2021-08-02/01; a file given alone: its stem; with the extension when a
+                                         -- sibling shares the stem: p.txt, p.md; %, # and control characters
+                                         -- percent-encoded); JSONL: that name#record id. Unique; see README
     source_file   VARCHAR NOT NULL,      -- path as given to ingest; re-ingesting it replaces its rows
     source_format VARCHAR NOT NULL,      -- page | epaper | html | jsonl
     encoding      VARCHAR,
-    paper         VARCHAR,
+    paper         VARCHAR,               -- the paper or site: the manifest's source (or a record's), else 浙江工人日报
     title         VARCHAR,
     url           VARCHAR,
     issue_date    DATE,
-    date_source   VARCHAR,               -- masthead | manifest | inferred
+    date_source   VARCHAR,               -- manifest | masthead | metadata (HTML meta, JSONL date, e-paper trailer)
+                                         -- | url (a date in the URL's path: /2023-04/12/, /20230412/) | inferred;
+                                         -- every issue_date lies between 1950-01-01 and today
     n_chars       INTEGER,
     ingested_at   TIMESTAMP
 );
