@@ -21,9 +21,29 @@ def plain(window: str) -> str:
     return _ASIDE.sub("", window).translate(QUOTE_MARKS).lstrip("、和及与 ")
 
 
+# The longest stretch read as one sentence. Real sentences stay under ~250 characters; an OCR line
+# of comma clauses with no 。 can run to megabytes, and every number looks back over its sentence,
+# so such a line is read in pieces, cut after the last clause mark before the limit: the work
+# stays linear in its length.
+MAX_SENTENCE = 1000
+_PIECE_END = re.compile(r"[,;:、 ]")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence: up to 。!? (with a closing quote) or a line end."""
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start() and text[m.start():m.end()].strip()]
+    """[start, end) of each sentence: up to 。!? (with a closing quote) or a line end; one longer
+    than MAX_SENTENCE in pieces of at most that length."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.span()
+        if end <= start or not text[start:end].strip():
+            continue
+        while end - start > MAX_SENTENCE:
+            cut = max((p.end() for p in _PIECE_END.finditer(text, start + MAX_SENTENCE // 2, start + MAX_SENTENCE)),
+                      default=start + MAX_SENTENCE)
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
 
 
 def quoted_spans(sentence: str) -> list[tuple[int, int]]:

@@ -44,6 +44,13 @@ def _rules() -> tuple[list[PeriodRule], re.Pattern]:
 
 def find_periods(text: str) -> list[PeriodMention]:
     """Period words in `text`, left to right, the longest rule winning at each place."""
+    return list(_find_periods(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _find_periods(text: str) -> tuple[PeriodMention, ...]:
+    # Cached: every number of a sentence asks for its sentence's periods, and a search is linear in
+    # the sentence, so without it a sentence of many numbers cost its length times their count.
     rules, combined = _rules()
     out: list[PeriodMention] = []
     for m in combined.finditer(text):
@@ -52,7 +59,7 @@ def find_periods(text: str) -> list[PeriodMention]:
             if mm and mm.end() == m.end():
                 out.append(PeriodMention(mm.start(), mm.end(), mm.group(0), rule, mm))
                 break
-    return out
+    return tuple(out)
 
 
 def _num(s: str) -> int:

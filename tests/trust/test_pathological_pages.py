@@ -8,10 +8,11 @@ import json
 import threading
 import time
 
-from bench.pathological import stray_tags
+from bench.pathological import long_sentence, stray_tags
+from etl.clauses import MAX_SENTENCE, sentences
 from etl.pipeline import process_file, warm_up
 
-from .conftest import REAL_PAGES, doc_names, etl
+from .conftest import RAW, REAL_PAGES, doc_names, etl
 
 
 def seconds_to_process(path) -> tuple[float, object]:
@@ -30,6 +31,32 @@ def test_html_with_stray_end_tags_after_void_ones_is_linear(tmp_path):
     assert sorted((f.metric, int(f.value)) for r in out.results for a in r.articles for f in a.facts) == \
         [("union_members", 500), ("union_orgs", 12)]
     assert seconds < 8, f"{seconds:.1f} s for a 640 KB page"
+
+
+def test_a_sentence_without_full_stops_is_linear(tmp_path):
+    """320 KB of comma clauses and no 。 (an OCR line): ~6 s when linear (0.15–0.2 s per 10 KB); it
+    was quadratic (40 KB took 30 s, so this page hours)."""
+    path = tmp_path / "line.txt"
+    path.write_text(long_sentence(320), encoding="utf-8")
+    seconds, out = seconds_to_process(path)
+    assert out.error is None
+    # The clause repeats: its two facts, stored once each.
+    assert sorted((f.metric, int(f.value), f.place.name) for r in out.results for a in r.articles for f in a.facts) == \
+        [("union_members", 300, "鄞州区"), ("union_orgs", 12, "鄞州区")]
+    assert seconds < 60, f"{seconds:.1f} s for a 320 KB sentence"
+
+
+def test_an_overlong_sentence_is_read_in_pieces_cut_after_clause_marks():
+    text = "本报讯 " + "宁波市新建工会12家,发展会员300人," * 200 + "完。\n下一句。"
+    spans = sentences(text)
+    pieces = spans[:-1]
+    assert pieces[0][0] == 0 and pieces[-1][1] == text.index("完。") + 2
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # the whole sentence, nothing lost
+    assert spans[-1] == (len(text) - 4, len(text)) and text[slice(*spans[-1])] == "下一句。"
+    assert all(e - s <= MAX_SENTENCE for s, e in spans)
+    assert all(text[e - 1] == "," for s, e in spans[:-2])
+    real = (RAW / "004_9c306fc66aad49a4.txt").read_text(encoding="utf-8")  # its longest, 241 characters
+    assert max(e - s for s, e in sentences(real)) < MAX_SENTENCE
 
 
 def test_a_page_over_the_cpu_bound_is_skipped_and_the_batch_loads(tmp_path):
