@@ -22,8 +22,9 @@ from .read import ReadError, read_file, shown
 from .rules import DATA
 from .segment import segment
 
-# CPU seconds one document may take. The bundled pages take at most ~0.3 s each and a 20 MB page
-# (the largest read) about 25 s, so only a page on which some stage goes superlinear reaches it.
+# CPU seconds one document may take. The bundled pages take at most ~0.02 s each (bench/page_bound.py)
+# and prose runs at about 1 MB/s, so a page reaches it only by being tens of MB of numbers in one
+# 。-less line (~0.2 s per 10 KB) or by some stage going superlinear on it.
 PAGE_SECONDS = 60.0
 
 
