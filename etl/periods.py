@@ -141,13 +141,21 @@ _PLAN_DEADLINE = re.compile(r"(?:力争|争取|计划|确保|预计|将|要)[^�
 _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?:行动)?计划|(三|五|两|[2-9])年行动")
 
 
+_QUOTATION = re.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」")
+
+
 def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan: dt.date | None) -> Period:
     """The period of quantity `q` of `sentence`: the nearest period words before its number,
     resolved against the issue date; a target under a multi-year plan (`plan`: its last day) runs
     to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
     open at the issue date (今年, 全年)."""
     found = find_periods(sentence)
-    mentions = [m for m in found if m.end <= q.number_span[0]]
+    # period words quoted from elsewhere (按照“每年设立专项资金”要求) are not the number's, unless
+    # the number stands in the same quotation (“到2024年底,全年改造建成…200个”)
+    quoted = [m.span() for m in _QUOTATION.finditer(sentence)]
+    n = q.number_span[0]
+    foreign = lambda m: any(a <= m.start < b and not a <= n < b for a, b in quoted)
+    mentions = [m for m in found if m.end <= n and not foreign(m)]
     period = resolve(mentions[-1], issue) if mentions else default_period(issue)
     around = next((m for m in found if m.start < q.number_span[0] < m.end and m.rule.start_year_inside), None)
     if around is not None and (start := resolve(around, issue).start) is not None:

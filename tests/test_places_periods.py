@@ -111,3 +111,11 @@ def test_a_number_inside_a_span_from_a_start_year_is_of_that_year():
     issue = dt.date(2012, 2, 9)
     assert decide_period(s, first, "increment", issue, None).end == dt.date(2004, 12, 31)
     assert decide_period(s, second, "total", issue, None).end == issue
+
+
+def test_period_words_quoted_from_elsewhere_are_not_the_numbers():
+    from etl.numbers import find_quantities
+    from etl.periods import decide_period
+    s = "2024年,按照“每年设立新业态工会专项资金”要求,设立新业态工会专项资金35万元。"
+    [q] = list(find_quantities(s))
+    assert decide_period(s, q, "increment", dt.date(2025, 3, 1), None).end == dt.date(2024, 12, 31)
