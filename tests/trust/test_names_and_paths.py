@@ -88,7 +88,9 @@ def test_jieba_cache_is_in_the_projects_folder_not_the_shared_temp(tmp_path):
                          cwd=home, env={**os.environ, "PYTHONPATH": str(home), "TMPDIR": str(tmp)},
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert [p.name for p in (home / "build" / "cache").iterdir()] == ["jieba.cache"]
+    # The gazetteer no longer loads jieba's tokenizer (nor its cache); a cache, if any, is the project's.
+    cache = home / "build" / "cache"
+    assert ([p.name for p in cache.iterdir()] if cache.exists() else []) in ([], ["jieba.cache"])
     assert list(tmp.iterdir()) == []
     con = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM facts").fetchone()[0] > 0
