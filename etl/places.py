@@ -142,7 +142,7 @@ class Gazetteer:
         if not found:
             return []
         return [Mention(a, b, s, tuple(self.surfaces[s])) for a, b, s in self._whole_words(text, found)
-                if not self._in_name(text, b)]
+                if not self._in_name(text, b) and not self._starts_quoted_name(text, a, b, s)]
 
     def _whole_words(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """The names that stay whole words: a name that overlaps no other name and no common word
@@ -175,6 +175,14 @@ class Gazetteer:
             return True
         tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
         return any(s in tail for s in self.name_suffixes)
+
+    def _starts_quoted_name(self, text: str, start: int, end: int, surface: str) -> bool:
+        """Whether a short form opens a quoted name that goes on (“信安数智”杯, “江北驿站”): the
+        place is then part of a brand's or an event's name, like an honour's."""
+        if start == 0 or text[start - 1] not in "“‘" or any(p.name == surface for p in self.surfaces[surface]):
+            return False
+        closing = text.find("”" if text[start - 1] == "“" else "’", end, end + 12)
+        return closing > end
 
     def on(self, place: Place, issue: dt.date | None) -> Place:
         """`place` as named on an issue date: a former division is itself up to its end, its

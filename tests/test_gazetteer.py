@@ -44,6 +44,7 @@ def test_names_are_found_as_whole_words(text, found):
 @pytest.mark.parametrize("text, found", [
     ("由国网常山县供电公司发布的项目", []),
     ("32人获评嘉兴工匠", []),
+    ("创建金华五星级“暖‘新’工会”4家", []),
     ("嘉兴市南湖区总工会“工匠课堂”", ["嘉兴市", "南湖区"]),
 ])
 def test_names_of_organisations_and_honours_are_no_mentions(text, found):
@@ -106,3 +107,12 @@ def test_words_tsv_is_up_to_date_with_the_names():
     import build_gazetteer
     words = {w for w, _ in build_gazetteer.build_words(build_gazetteer.jieba_dict())}
     assert words == set(common_words()), "run: python tools/build_gazetteer.py --words"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("2021“信安数智”杯数据开放创新应用大赛", []),        # a short form opening a quoted name is part of it
+    ("授予“宁波市首席工人”称号", ["宁波市"]),             # a full name is still a name
+    ("来到“江北”开展慰问", ["江北"]),                    # a quotation that is the name alone
+])
+def test_a_short_form_that_opens_a_quoted_name_is_part_of_it(text, found):
+    assert surfaces(text) == found
