@@ -132,9 +132,10 @@ class Gazetteer:
         markers = load_yaml("gazetteer/markers.yaml")
         self.name_suffixes = tuple(markers["name_suffixes"])
         self.honour_suffixes = tuple(markers["honour_suffixes"])
+        words = [w for w in common if w not in self.surfaces]
         self._names = _automaton(self.surfaces)
-        self._words = _automaton({w: None for w in common if w not in self.surfaces})
-        self._reach = max(map(len, common), default=1) - 1  # how far a common word can reach past a name
+        self._words = _automaton(words)
+        self._reach = max(map(len, words), default=1) - 1  # how far a common word can reach past a name
 
     def mentions(self, text: str) -> list[Mention]:
         """Place names in `text` as whole words, minus those inside organisation or honour names."""
@@ -148,14 +149,15 @@ class Gazetteer:
         """The names that stay whole words: a name that overlaps no other name and no common word
         is one; names and the common words that overlap them (and each other) are read together."""
         items: dict[tuple[int, int], str | None] = {(a, b): name for a, b, name in found}
-        seen: set[tuple[int, int]] = set()
-        for a, b, _ in found:
-            window = (max(0, a - self._reach), min(len(text), b + self._reach))
-            if window in seen:
-                continue
-            seen.add(window)
-            for end, w in self._words.iter(text, *window):
-                items.setdefault((end + 1 - len(w), end + 1), None)
+        lo = hi = -1
+        for a, b, _ in sorted(found):  # the common words within reach of a name, each stretch once
+            if a - self._reach > hi:
+                self._words_in(text, lo, hi, items)
+                lo = max(0, a - self._reach)
+            hi = max(hi, min(len(text), b + self._reach))
+        self._words_in(text, lo, hi, items)
+        if len(items) == len(found) and len(found) == 1:
+            return found
         out: list[tuple[int, int, str]] = []
         group: list[tuple[int, int, str | None]] = []
         group_end = -1
@@ -168,6 +170,11 @@ class Gazetteer:
         out.extend(_fewest_words(group))
         return out
 
+    def _words_in(self, text: str, lo: int, hi: int, items: dict) -> None:
+        if hi > lo:
+            for end, w in self._words.iter(text, lo, hi):
+                items.setdefault((end + 1 - len(w), end + 1), None)
+
     def _in_name(self, text: str, end: int) -> bool:
         """Whether the words after a place name make it part of an organisation's name
         (浙江众鑫环保科技有限公司) or an honour (嘉兴工匠); a union (南湖区总工会) is the place's own."""
@@ -177,9 +184,11 @@ class Gazetteer:
         return any(s in tail for s in self.name_suffixes)
 
     def _starts_quoted_name(self, text: str, start: int, end: int, surface: str) -> bool:
-        """Whether a short form opens a quoted name that goes on (“信安数智”杯, “江北驿站”): the
-        place is then part of a brand's or an event's name, like an honour's."""
-        if start == 0 or text[start - 1] not in "“‘" or any(p.name == surface for p in self.surfaces[surface]):
+        """Whether a town's short form opens a quoted name that goes on (“信安数智”杯): it is then
+        part of a brand's or an event's name. A county's or city's (“吴兴工运”, “温州家服云”) still
+        says whose the brand is."""
+        if start == 0 or text[start - 1] not in "“‘" or any(p.level != "town" or p.name == surface
+                                                         for p in self.surfaces[surface]):
             return False
         closing = text.find("”" if text[start - 1] == "“" else "’", end, end + 12)
         return closing > end
@@ -283,7 +292,7 @@ def _fewest_words(group: list[tuple[int, int, str | None]]) -> list[tuple[int, i
     return kept[::-1]
 
 
-def _automaton(words: dict) -> ahocorasick.Automaton:
+def _automaton(words) -> ahocorasick.Automaton:
     auto = ahocorasick.Automaton()
     for w in words:
         auto.add_word(w, w)

@@ -54,6 +54,8 @@ def sentence_refs(text: str, gaz: Gazetteer, context: list[Place], issue: dt.dat
     等地) read as their smallest common parent."""
     r = rules()
     raw = gaz.mentions(text) if raw is None else raw
+    if not raw:
+        return []
     spans = [m.span() for pat in (r.venue, r.destination, r.dateline) for m in pat.finditer(text)]
     refs: list[Ref] = []
     for i, m in enumerate(raw):

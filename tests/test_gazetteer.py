@@ -110,9 +110,10 @@ def test_words_tsv_is_up_to_date_with_the_names():
 
 
 @pytest.mark.parametrize("text, found", [
-    ("2021“信安数智”杯数据开放创新应用大赛", []),        # a short form opening a quoted name is part of it
+    ("2021“信安数智”杯数据开放创新应用大赛", []),        # a town's short form opening a quoted name is part of it
+    ("在“吴兴工运”微信公众号上", ["吴兴"]),               # a county's says whose the brand is
     ("授予“宁波市首席工人”称号", ["宁波市"]),             # a full name is still a name
-    ("来到“江北”开展慰问", ["江北"]),                    # a quotation that is the name alone
+    ("来到“甬江”开展慰问", ["甬江"]),                    # a quotation that is the name alone
 ])
-def test_a_short_form_that_opens_a_quoted_name_is_part_of_it(text, found):
+def test_a_town_short_form_that_opens_a_quoted_name_is_part_of_it(text, found):
     assert surfaces(text) == found
