@@ -36,6 +36,7 @@ class Rules:
         self.scope = re.compile(markers["scope"]["pattern"])
         self.own_unit = re.compile(markers["own_unit"]["pattern"])
         self.list_gap = re.compile(markers["place_list"]["pattern"])
+        self.list_last = re.compile(markers["place_list"]["last"])
         heads = "|".join(sorted(markers["firm_list"]["heads"], key=len, reverse=True))
         self.firm_list = re.compile(markers["firm_list"]["pattern"].replace("%heads%", heads))
         self.speaker = re.compile(markers["speaker"]["pattern"])
@@ -116,7 +117,8 @@ def _lists(text: str, refs: list[Ref], gaz: Gazetteer, r: Rules) -> list[Ref]:
             run = []
             out.extend(item)
             continue
-        if run and not r.list_gap.match(text[run[-1][-1].end:item[0].start]):
+        gap = text[run[-1][-1].end:item[0].start] if run else ""
+        if run and not (r.list_gap.match(gap) or (len(run) > 1 and r.list_last.match(gap))):
             flush()
             run = []
         run.append(item)
