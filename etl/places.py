@@ -136,6 +136,9 @@ class Gazetteer:
         self._names = _automaton(self.surfaces)
         self._words = _automaton(words)
         self._reach = max(map(len, words), default=1) - 1  # how far a common word can reach past a name
+        # A common word that overlaps a name and reaches past it holds the two characters across
+        # the name's start or its end: where neither pair is in one, no word is looked for.
+        self._pairs = frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
 
     def mentions(self, text: str) -> list[Mention]:
         """Place names in `text` as whole words, minus those inside organisation or honour names."""
@@ -150,7 +153,10 @@ class Gazetteer:
         is one; names and the common words that overlap them (and each other) are read together."""
         items: dict[tuple[int, int], str | None] = {(a, b): name for a, b, name in found}
         lo = hi = -1
+        pairs = self._pairs
         for a, b, _ in sorted(found):  # the common words within reach of a name, each stretch once
+            if text[a - 1:a + 1] not in pairs and text[b - 1:b + 1] not in pairs:
+                continue
             if a - self._reach > hi:
                 self._words_in(text, lo, hi, items)
                 lo = max(0, a - self._reach)
@@ -160,14 +166,18 @@ class Gazetteer:
             return found
         out: list[tuple[int, int, str]] = []
         group: list[tuple[int, int, str | None]] = []
-        group_end = -1
+        group_end, named = -1, False
         for s, e in sorted(items):
             if s >= group_end:
-                out.extend(_fewest_words(group))
-                group, group_end = [], -1
-            group.append((s, e, items[(s, e)]))
+                if named:
+                    out.extend(_fewest_words(group))
+                group, group_end, named = [], -1, False
+            name = items[(s, e)]
+            group.append((s, e, name))
             group_end = max(group_end, e)
-        out.extend(_fewest_words(group))
+            named = named or name is not None
+        if named:
+            out.extend(_fewest_words(group))
         return out
 
     def _words_in(self, text: str, lo: int, hi: int, items: dict) -> None:
