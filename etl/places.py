@@ -154,7 +154,11 @@ class Gazetteer:
         items: dict[tuple[int, int], str | None] = {(a, b): name for a, b, name in found}
         lo = hi = -1
         pairs = self._pairs
-        for a, b, _ in sorted(found):  # the common words within reach of a name, each stretch once
+        outer = -1
+        for a, b, _ in sorted(found, key=lambda f: (f[0], -f[1])):  # common words near a name, each stretch once
+            if b <= outer:
+                continue  # inside a longer name (湖州 in 湖州市): a word across its edge crosses that one's
+            outer = b
             if text[a - 1:a + 1] not in pairs and text[b - 1:b + 1] not in pairs:
                 continue
             if a - self._reach > hi:

@@ -172,6 +172,7 @@ class ArticlePlaces:
         self.region = main_place(article, gaz, issue_date)
         self._spans = spans
         self._places_of: dict[int, tuple[list[Mention], list[Ref]]] = {}
+        self._headline: list[Place] | None = None
         # where the last place_of found its place: sentence | paragraph | article (for confidence)
         self.last_source = "article"
 
@@ -198,6 +199,11 @@ class ArticlePlaces:
             if scopes:
                 place = self.gaz.enclosing(place, scopes[-1]) or place
         return place
+
+    def _headline_places(self) -> list[Place]:
+        if self._headline is None:
+            self._headline = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings)), self.issue)
+        return self._headline
 
     def _noun_head(self, sentence: str, start: int, end: int) -> tuple[int, int]:
         """Another number's noun phrase ends at its head: a place after 之 or a preposition starts
@@ -287,8 +293,7 @@ class ArticlePlaces:
         unit = units[-1]
         if place is not None and (up := self.gaz.enclosing(place, unit)) is not None:
             return up
-        headline = self.gaz.chain(self.gaz.mentions("\n".join(self.article.headings)), self.issue)
-        for p in itertools.chain(self._places_before(offset, paragraph=False), reversed(headline)):
+        for p in itertools.chain(self._places_before(offset, paragraph=False), reversed(self._headline_places())):
             if (up := self.gaz.enclosing(p, unit)) is not None:
                 return up
         return place
