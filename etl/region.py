@@ -145,12 +145,13 @@ def main_place(article: Article, gaz: Gazetteer, issue: dt.date | None = None) -
     head = [x.place for x in sentence_refs("\n".join(article.headings), gaz, [], issue) if not x.venue]
     headline = _pick(head)
     paragraph = lead_of(article.text)
-    lead = sentence_refs(paragraph, gaz, [headline] if headline else [], issue)
-    subjects = [x.place for x in lead if not x.venue]
     if headline is not None:
-        first = sentences(paragraph)[0][1] if paragraph.strip() else 0
-        where = [x.place for x in lead if not x.venue and x.start < first and inside(x.place, headline)]
+        first = paragraph[:sentences(paragraph)[0][1]] if paragraph.strip() else ""
+        where = [x.place for x in sentence_refs(first, gaz, [headline], issue)
+                 if not x.venue and inside(x.place, headline)]
         return most_specific(where) or headline
+    lead = sentence_refs(paragraph, gaz, [], issue)
+    subjects = [x.place for x in lead if not x.venue]
     if subjects:
         return _pick(subjects)
     passing = gaz.common_parent([x.place for x in lead if x.place.code])
