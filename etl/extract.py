@@ -75,14 +75,17 @@ class ArticleExtractor:
         """Facts of one sentence of the body (at `offset` in the article's text), or of a heading
         (`offset` None: no place in the text, and the article's main place), each with whether it
         stands under a breakdown cue (其中…) and whether its own clause named its kind."""
+        quantities = list(find_quantities(sentence))
+        if not quantities:
+            return []
         # A number inside a short quotation is part of a name (“三个精神”, “536”工作体系).
         names = name_spans(sentence)
-        quantities = [q for q in find_quantities(sentence) if not inside_quotes(sentence, q.span[0], names)]
+        quantities = [q for q in quantities if not inside_quotes(sentence, q.span[0], names)]
         if not quantities:
             return []
         clauses = clause_bounds(sentence)
         plain_sentence = sentence.translate(QUOTE_MARKS)
-        context = (self.headline + "\n" + prev_sentence + sentence).translate(QUOTE_MARKS)
+        context = self.headline + "\n" + (prev_sentence + sentence).translate(QUOTE_MARKS)
         windows = []
         for i, q in enumerate(quantities):
             c_start, c_end = next((a, b) for a, b in clauses if a <= q.span[0] < b + 1)

@@ -27,29 +27,24 @@ class View:
     def __init__(self, q: Quantity, phrase: Phrase, texts: dict[str, str], ellipsis: Callable[[], frozenset[str]]):
         self.q = q
         self.phrase = phrase
-        self._texts = texts
+        self._texts = {**texts, "before": phrase.before, "after": phrase.after, "noun": phrase.noun,
+                       "predicate": phrase.predicate}
         self._ellipsis = ellipsis
-        self._classes: dict[str, frozenset[str]] = {}
+        self._classes: dict[str, frozenset[str]] = {
+            "head": phrase.head, "noun_before": phrase.noun_before, "verb_before": phrase.verb_before,
+            "predicate_verb": phrase.predicate_verb, "predicate_object": phrase.predicate_object,
+            "predicate": phrase.predicate_classes}
         self.counts_source = ""  # head | noun_before | earlier | unit: where `counts` found its noun
 
     def text(self, window: str) -> str:
-        p = self.phrase
-        own = {"before": p.before, "after": p.after, "noun": p.noun, "predicate": p.predicate}
-        return own[window] if window in own else self._texts.get(window, "")
+        return self._texts.get(window, "")
 
     def classes(self, window: str) -> frozenset[str]:
-        if window not in self._classes:
-            p = self.phrase
-            if window == "counts":
-                value = self.counts()
-            elif window in ("head", "noun_before", "verb_before", "predicate_verb", "predicate_object"):
-                value = getattr(p, window)
-            elif window == "predicate":
-                value = p.predicate_classes
-            else:
-                value = classes_in(self.text(window))
+        value = self._classes.get(window)
+        if value is None:
+            value = self.counts() if window == "counts" else classes_in(self._texts.get(window, ""))
             self._classes[window] = value
-        return self._classes[window]
+        return value
 
     def counts(self) -> frozenset[str]:
         """What the number counts: the head of its noun phrase; with none, the noun right before
@@ -94,7 +89,10 @@ class Rule:
     tests: tuple[Test, ...]
 
     def accepts(self, view: View) -> bool:
-        return view.q.unit in self.units and all(t.passes(view) for t in self.tests)
+        for t in self.tests:
+            if not t.passes(view):
+                return False
+        return True  # rules_for_unit() gives only the rules of the quantity's unit
 
     def windows(self) -> frozenset[str]:
         return frozenset(t.window for t in self.tests if not t.negate)
@@ -129,6 +127,13 @@ def _tests(r: dict, vocab: dict[str, str]) -> tuple[Test, ...]:
             tests.append(Test(window, None, re.compile(_expand(value, vocab)), negate))
     # class tests first: they are cheap set lookups
     return tuple(sorted(tests, key=lambda t: t.classes is None))
+
+
+@functools.lru_cache(maxsize=1)
+def rules_for_unit() -> dict[str, list[Rule]]:
+    """The rules that accept each unit, in their order."""
+    rules = metric_rules()[0]
+    return {u: [r for r in rules if u in r.units] for u in {u for r in rules for u in r.units}}
 
 
 @functools.lru_cache(maxsize=1)
@@ -193,10 +198,10 @@ def decide_metric(view: View, last: tuple[str, str] | None) -> MetricDecision | 
     the fact model.
     `last`: (metric, unit) of the previous fact in the sentence, which a clause that only adds
     累计/共 continues (新增会员83.3万人,累计达到362万人)."""
-    rules, carry, never = metric_rules()
+    _, carry, never = metric_rules()
     if any(v.search(view.text("clause_before") + "\x00" + view.phrase.predicate) for v in never):
         return None
-    rule = next((r for r in rules if r.accepts(view)), None)
+    rule = next((r for r in rules_for_unit().get(view.q.unit, ()) if r.accepts(view)), None)
     if rule is not None:
         return MetricDecision(rule.metric, rule.id, rule.windows())
     q, after = view.q, view.phrase.after

@@ -178,12 +178,15 @@ def _noun_end(after: str, found: list[Word], opaque: list[tuple[int, int]] = ())
             end = w.start
             break
     covered = [(w.start, w.end) for w in found if w.start < end] + list(opaque)
+    skip = [0] * (end + 1)  # skip[i]: where the class word or quotation covering i ends (0: none)
+    for a, b in covered:
+        for j in range(max(a, 0), min(b, end)):
+            skip[j] = max(skip[j], b)
     i = 0
     tags = _tags()
     while i < end:
-        span = next((c for c in covered if c[0] <= i < c[1]), None)
-        if span is not None:
-            i = span[1]
+        if skip[i]:
+            i = skip[i]
             continue
         # the longest dictionary word here, as a forward maximum match would cut it
         token = next((after[i:i + n] for n in (4, 3, 2) if i + n <= end and after[i:i + n] in tags), None)
@@ -191,7 +194,7 @@ def _noun_end(after: str, found: list[Word], opaque: list[tuple[int, int]] = ())
             i += 1
             continue
         tag = tags[token]
-        if tag[:1] == "v" and tag != "vn" and not any(a < i + len(token) and i < b for a, b in covered) \
+        if tag[:1] == "v" and tag != "vn" and not any(skip[j] for j in range(i, i + len(token))) \
                 and not _modifier_verb(after, Word(i, i + len(token), token, frozenset(), frozenset({"v"})), limit, found):
             return i
         i += len(token)
@@ -216,10 +219,10 @@ def _tags() -> dict[str, str]:
 def _modifier_verb(after: str, w: Word, limit: int, found: list[Word]) -> bool:
     """A verb that opens a relative clause right after the unit (N项覆盖…等领域的职业技能竞赛):
     no noun before it in the phrase, and …的 + a noun after it."""
-    if any(x.noun and x.end <= w.start for x in found):
-        return False
     de = after.find("的", w.end, limit)
-    return de >= 0 and any(x.noun for x in words(after[de + 1:limit]))
+    if de < 0 or any(x.noun and x.end <= w.start for x in found):
+        return False
+    return any(x.noun for x in words(after[de + 1:limit]))
 
 
 def _after_person(found: list[Word], w: Word) -> bool:
