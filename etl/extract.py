@@ -47,8 +47,8 @@ class ArticleExtractor:
             first = len(result.facts)
             for fact, is_part, own_kind in self._sentence_facts(sentence, s, prev_sentence):
                 # a number the article states twice (in the lead and again below, or a repeated
-                # paragraph) is one fact: the first statement
-                key = (fact.metric, fact.value, text[fact.value_span[0]:fact.value_span[1]])
+                # paragraph) is one fact, the first statement: the same metric, value and place
+                key = (fact.metric, fact.value, fact.place)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -112,7 +112,7 @@ class ArticleExtractor:
             if decided is None:
                 continue
             metric, rule_id = decided.metric, decided.rule
-            if metric == "funding" and is_rate_again(sentence[q.number_span[0]:q.number_span[1]], clause_before, self.rates):
+            if metric == "funding" and is_rate_again(sentence[q.number_span[0]:q.number_span[1]], phrase.before, self.rates):
                 continue
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)

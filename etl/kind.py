@@ -85,6 +85,8 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
 
     span = cues["span_start"].search(head)
     own = _nearest(own_clause, ("increment", "total", "sum"))
+    if "累计" in own_clause and not span_only_total(own_clause):
+        return KindDecision("total", None, "累计", True)  # the number's own clause says 累计
     if own is not None:
         kind, word = own
         if kind == "sum":
@@ -108,6 +110,11 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
     if creates is not None:
         return KindDecision("total")  # a stock with no cue is as of the issue date
     return KindDecision("increment")
+
+
+def span_only_total(own_clause: str) -> bool:
+    """累计 that sums one event's amount (共调解纠纷12起,累计金额…) rather than a stock."""
+    return re.search(r"累计(?:金额|数额|总额)", own_clause) is not None
 
 
 def plans(sentence: str) -> bool:
@@ -136,8 +143,8 @@ def _target_cue(sentence: str, q: Quantity, phrase: Phrase) -> str | None:
     if m := cues["target_after"].search(own_after):
         if _future_jiang(own_after, len(own_after)) is not None:
             return m.group(0)
-    if phrase.head_word in cues["plan_heads"]:
-        return phrase.head_word
+    if phrase.noun.rstrip("”’\"'").endswith(cues["plan_heads"]):
+        return next(h for h in cues["plan_heads"] if phrase.noun.rstrip("”’\"'").endswith(h))  # 制订了10项…大赛计划
     return None
 
 

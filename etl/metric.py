@@ -166,9 +166,10 @@ def per_person_rates(text: str) -> frozenset[str]:
     return frozenset(m.group("n") or m.group("m") for m in rate.finditer(text))
 
 
-def is_rate_again(amount: str, clause_before: str, rates: frozenset[str]) -> bool:
-    """A money amount equal to a per-person rate of its article, in a clause that does not add up."""
-    return amount in rates and _rates()[1].search(clause_before) is None
+def is_rate_again(amount: str, before: str, rates: frozenset[str]) -> bool:
+    """A money amount equal to a per-person rate of its article, with no sum word right before
+    it (共计3000元 adds up; 共为16名子女发放3000元的助学金 does not)."""
+    return amount in rates and _rates()[1].search(before) is None
 
 
 def article_in_scope(text: str) -> bool:

@@ -16,7 +16,8 @@ What a `Quantity` from here promises the extractor:
 - A range (3至5万元, 2000—3000人) gives its lower end as `value` with approx `over`, and its upper
   end as `high`: no single value is meant, and "at least the lower end" is what it says, as 余 and
   多 do. The lower end borrows the upper end's multipliers when it has no 万/亿 of its own and they
-  keep it below (3至5万 is 30000, 8000至1万 8000). Neighbouring digits (两三百人) are such a range.
+  keep it below (3至5万 is 30000, 8000至1万 8000). Neighbouring digits (两三百人) are such a range;
+  with no place after them (四五次, 两三个) they are a guess and give no quantity.
 - A bare multiplier (百场, 千名, 百万职工) is a name unless a qualifier makes it an amount (百余场,
   千多人, 近千万元, 上千名, 万人以上). A leading 几 or 数 (几十家, 数百名) is too vague to count.
 - Numerals inside fixed expressions (三位一体, 一站式, 三八节, 二次报销) are no quantity.
@@ -100,6 +101,8 @@ def _cn_parse(s: str) -> tuple[int, bool] | None:
                 total, group, section = value * m, 0, 0
             last_small, place, zero, fresh = 10 ** 4, m, False, True
         prev = ch
+    if vague and place == 0:
+        return None  # 四五次, 两三个: two digits with no place are a guess, not a count
     if digit is not None:
         section += digit if zero or place < 10 else digit * place // 10
     return total + group + section, vague

@@ -174,7 +174,7 @@ def _noun_end(after: str, found: list[Word], opaque: list[tuple[int, int]] = ())
             break
         if not w.verb or w.noun and not _after_person(found, w):
             continue
-        if w.verbs == {"boundary"} or not _modifier_verb(after, w, limit, found):
+        if not _modifier_verb(after, w, limit, found):
             end = w.start
             break
     covered = [(w.start, w.end) for w in found if w.start < end] + list(opaque)
@@ -219,10 +219,14 @@ def _tags() -> dict[str, str]:
 def _modifier_verb(after: str, w: Word, limit: int, found: list[Word]) -> bool:
     """A verb that opens a relative clause right after the unit (N项覆盖…等领域的职业技能竞赛):
     no noun before it in the phrase, and …的 + a noun after it."""
-    de = after.find("的", w.end, limit)
-    if de < 0 or any(x.noun and x.end <= w.start for x in found):
+    if any(x.noun and x.end <= w.start for x in found):
         return False
-    return any(x.noun for x in words(after[de + 1:limit]))
+    # …的 + a noun, or a list closed by 等 + a noun (涵盖体育竞技、文艺展演等多元化活动)
+    for mark in ("的", "等"):
+        at = after.find(mark, w.end, limit)
+        if at >= 0 and any(x.noun for x in words(after[at + 1:limit])):
+            return True
+    return False
 
 
 def _after_person(found: list[Word], w: Word) -> bool:
@@ -241,10 +245,16 @@ def _noun_phrase(text: str) -> tuple[str, int]:
     """The noun phrase at the start of `text` (quotation marks kept: a quoted name is one opaque
     word), and where it ends."""
     found = words(text)
-    opaque = [m.span() for m in _QUOTE.finditer(text)]
+    # a quotation is one opaque word (a name), unless it only stresses a verb (成功“入库”)
+    opaque = [m.span() for m in _QUOTE.finditer(text) if not _quoted_verb(m.group(0)[1:-1])]
     inside = lambda w: any(a < w.start and w.end <= b for a, b in opaque)
     end = _noun_end(text, [w for w in found if not inside(w) or w.noun], opaque)
     return text[:end], end
+
+
+def _quoted_verb(inner: str) -> bool:
+    ws = words(inner)
+    return len(ws) == 1 and ws[0].verb and not ws[0].noun and ws[0].text == inner
 
 
 def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end: int,

@@ -207,3 +207,8 @@ def test_a_range_reads_as_its_lower_end(a, b, sep, mult):
     q = parse_quantity(f"{low}{sep}{high}{mult}元")
     scale = 10**4 if mult else 1
     assert (q.value, q.high, q.approx) == (Decimal(low * scale), Decimal(high * scale), Approx.OVER)
+
+
+@pytest.mark.parametrize("text", ["往年送清凉活动开展四五次。", "建了两三个站点。", "经过两个多月施工建设的司机之家。", "用了3个小时。"])
+def test_guesses_and_durations_are_no_count(text):
+    assert list(find_quantities(text)) == []

@@ -51,7 +51,7 @@ def phrase_of(sentence: str, number: str):
     ("同时承办了120多项省级职工职业技能竞赛活动。", "120多项", "省级职工职业技能竞赛活动", {"contest"}, set()),
     ("整合园区内80处职工活动阵地资源。", "80处", "职工活动阵地资源", {"site"}, set()),
     # a phrase ending in a word of no class has no known head (not a contest)
-    ("在长达4个多小时的比赛时间内。", "4个", "多小时的比赛时间内", set(), set()),
+    ("今年新建了4个服务职工的比赛时间表。", "4个", "服务职工的比赛时间表", set(), set()),
     # a quoted name is one word: its 、 and verbs do not end the phrase
     ("市县两级推出115项“惠生活、惠健康、惠出行”普惠活动。", "115项", "惠生活、惠健康、惠出行普惠活动", {"activity"}, set()),
     # the union word as a modifier: the head is the site
