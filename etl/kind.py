@@ -31,7 +31,8 @@ def kind_cues() -> dict:
                                             "total_weak", "sum", "as_of", "span_start", "stock_target")}
     cues["base"] = re.compile(k["base"])
     cues["plan_anaphora"] = re.compile(k["plan_anaphora"])
-    cues["jiang"] = re.compile(r"(?:还|也|即|都)?将(?!近|来|士|领|军)")
+    # 将 and 要 as modals of the future (今年将送出, 为啥要搞): not inside words (将近, 需要, 主要, 要求)
+    cues["jiang"] = re.compile(r"(?:还|也|即|都)?将(?!近|来|士|领|军)|(?<![需主重必只紧首纲想])要(?![求点素闻是么害])")
     for name in ("future_after_jiang", "object_after_jiang", "plan_heads"):
         cues[name] = tuple(k[name])
     cues["stock_metrics"] = {m: frozenset(v) for m, v in k["stock_metrics"].items()}
@@ -85,7 +86,10 @@ def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: in
 
     span = cues["span_start"].search(head)
     own = _nearest(own_clause, ("increment", "total", "sum"))
-    if "累计" in own_clause and not span_only_total(own_clause):
+    if span_only_total(own_clause):  # 累计金额 sums one event's amounts: a sum, not a stock
+        kind = "total" if cues["as_of"].search(sentence) and not span else "increment"
+        return KindDecision(kind, None, "累计金额", True)
+    if "累计" in own_clause:
         return KindDecision("total", None, "累计", True)  # the number's own clause says 累计
     if own is not None:
         kind, word = own
