@@ -90,8 +90,21 @@ def test_scores_on_the_bundled_pages_meet_the_bar(seed_db):
     pred = fact_rows(seed_db)
     s = score(read_gold([GOLD]), pred, {p.stem for p in SEEDS})["ALL"]
     acc = {k: v[0] for k, v in s.accuracy.items()}
-    assert s.precision >= 0.95 and s.recall >= 0.90
+    assert s.precision >= 0.95 and s.recall >= 0.95
     assert acc["city"] >= 0.95 and acc["kind"] >= 0.90 and acc["initiative"] >= 0.80 and acc["year"] >= 0.90
+
+
+def test_scores_on_the_real_corpus_meet_issue_7s_bar(tmp_path):
+    """The 86 real articles bundled in data/raw, every one scored (a page with no gold row still
+    counts its predictions as false positives)."""
+    db = tmp_path / "raw.duckdb"
+    run([RAW], db)
+    articles = {p.stem for p in RAW.glob("*.txt")} - {p.stem for p in SEEDS}
+    s = score(read_gold([CORPUS_GOLD]), fact_rows(db), articles)["ALL"]
+    acc = {k: v[0] for k, v in s.accuracy.items()}
+    assert (s.required, len(articles)) == (145, 86)
+    assert s.precision >= 0.95 and s.recall >= 0.90, (s.precision, s.recall)
+    assert acc["city"] >= 0.97 and acc["kind"] >= 0.90 and acc["initiative"] >= 0.80 and acc["year"] >= 0.90, acc
 
 
 def test_evaluate_scores_every_gold_file_and_agrees_with_the_referee(tmp_path, capsys):
