@@ -45,8 +45,11 @@ def test_overview_defaults_and_kind_filter(real_db, use_db, run_page, oracle, pl
     no_errors(at)
     assert {m.label: m.value for m in at.metric} == card_oracle(oracle, real_db, "increment")
     figs = plotly_specs(at)
+    # the bundled corpus spans more than 40 issues, so the timeline is by month of issue
+    n_issues = oracle(real_db, "SELECT count(DISTINCT issue_date) FROM documents")[0][0]
     assert [f.layout.title.text for f in figs] == ["全省各地市工会组织（新增）", "各地市工会组织（新增）",
-                                                   "全省各倡议工会组织（新增）（前15）", "全省工会组织（新增）按出版日期"]
+                                                   "全省各倡议工会组织（新增）（前15）",
+                                                   f"全省工会组织（新增）按出版{'月份' if n_issues > 40 else '日期'}"]
     assert figs[0].layout.map.style == "white-bg"
     # the city bars are exactly the counted sums per city
     bars = figs[1].data[0]
