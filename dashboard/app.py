@@ -15,8 +15,6 @@ from dashboard import data, ui  # noqa: E402
 # A local favicon: with a Material icon the browser would fetch it from fonts.gstatic.com (offline app).
 st.set_page_config(page_title="浙江工会数据看板", page_icon=str(ROOT / "dashboard" / "assets" / "favicon.svg"),
                    layout="wide", menu_items={})
-# Readers need no Deploy button or developer menu (and those speak English).
-st.set_option("client.toolbarMode", "minimal")
 
 nav = st.navigation([
     st.Page("views/overview.py", title="总览", icon=":material/map:", url_path="overview", default=True),

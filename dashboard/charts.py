@@ -1,7 +1,10 @@
 """Pure figure builders: DataFrame in, Plotly figure out; no Streamlit calls, no database.
 
 Every figure has a Chinese title and its unit on the value axis; empty input raises ValueError
-because the pages say "no data" in words instead of drawing an empty chart.
+because the pages say "no data" in words instead of drawing an empty chart. Figures are assembled
+as plain dicts and made into a Figure once, unvalidated: Plotly's validation costs ~15 ms a figure,
+which 地区对比's two dozen panels cannot afford on every filter change. The tests validate every
+builder's output instead (test_dashboard_charts.py).
 """
 from __future__ import annotations
 
@@ -28,20 +31,25 @@ def _require(df: pd.DataFrame, *cols: str) -> None:
         raise ValueError(f"missing columns: {missing}")
 
 
-def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
+def _layout(title: str, height: int, subtitle: str = "", **more) -> dict:
     # Titles carry names from the pages (initiatives, regions): never markup.
     head = {"text": plot_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}}
     if subtitle:
         head["subtitle"] = {"text": plot_text(subtitle), "font": {"size": 12, "color": "#666"}}
-    fig.update_layout(
-        title=head,
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 20, "t": 76 if subtitle else 56, "b": 10},
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-    )
-    return fig
+    layout = {"title": head, "font": {"family": FONT, "size": 13}, "height": height,
+              "margin": {"l": 10, "r": 20, "t": 76 if subtitle else 56, "b": 10}, "plot_bgcolor": "white",
+              "hoverlabel": {"font": {"family": FONT}}}
+    for k, v in more.items():
+        layout[k] = {**layout[k], **v} if isinstance(v, dict) and isinstance(layout.get(k), dict) else v
+    return layout
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _floats(values) -> list:
+    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value", compact: bool = True) -> list[str]:
@@ -111,26 +119,29 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
     # Each feature's shape is sent once: grey ones in the first trace, coloured ones in the second.
     with_data = set(df["code"])
     blank = [c for c in codes if c not in with_data]
-    fig = go.Figure()
+    traces: list[dict] = []
     if blank:
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in set(blank)]},
-            locations=blank, z=[0] * len(blank), showscale=False,
-            colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "white", "width": 1}},
-            customdata=[[names[c]] for c in blank], hovertemplate="%{customdata[0]}：暂无数据<extra></extra>",
-        ))
-    fig.add_trace(go.Choroplethmap(
-        geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
-        locations=df["code"], z=df["value"].astype(float) / divisor, colorscale=MAP_COLORS,
-        zmin=0 if len(df) == 1 else None,
-        marker={"line": {"color": "white", "width": 1}},
-        colorbar={"title": {"text": axis_unit}, "tickformat": TICKFORMAT, "thickness": 14},
-        customdata=list(zip(df["name"].map(plot_text), labels, n)),
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
-    ))
+        traces.append({
+            "type": "choroplethmap",
+            "geojson": {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in set(blank)]},
+            "locations": blank, "z": [0] * len(blank), "showscale": False,
+            "colorscale": [[0, EMPTY_FILL], [1, EMPTY_FILL]], "marker": {"line": {"color": "white", "width": 1}},
+            "customdata": [[names[c]] for c in blank], "hovertemplate": "%{customdata[0]}：暂无数据<extra></extra>",
+        })
+    traces.append({
+        "type": "choroplethmap",
+        "geojson": {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
+        "locations": df["code"].tolist(), "z": [v / divisor for v in _floats(df["value"])], "colorscale": MAP_COLORS,
+        **({"zmin": 0} if len(df) == 1 else {}),
+        "marker": {"line": {"color": "white", "width": 1}},
+        # under the map, across: on a phone a colour bar at the side would take a quarter of the width
+        "colorbar": {"title": {"text": axis_unit, "side": "right"}, "tickformat": TICKFORMAT, "thickness": 10,
+                     "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top", "len": 0.8},
+        "customdata": [list(x) for x in zip(df["name"].map(plot_text), labels, n)],
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    })
     center, zoom = _map_view(geo)
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
-    return _layout(fig, title, height, subtitle)
+    return _figure(traces, _layout(title, height, subtitle, map={"style": "white-bg", "center": center, "zoom": zoom}))
 
 
 def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, category_title: str,
@@ -144,18 +155,18 @@ def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, categor
     texts = value_labels(df, unit, value)                         # short, on the bar, like the axis
     n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
     custom = df[customdata].tolist() if customdata else df[category].tolist()
-    fig = go.Figure(go.Bar(
-        x=df[value].astype(float) / divisor, y=df[category].astype(str).map(plot_text), orientation="h",
-        marker_color=BAR_COLOR, text=texts, textposition="outside", cliponaxis=False,
-        customdata=list(zip(custom, labels, n)),
-        hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
-    ))
     top = float(df[value].max()) / divisor
-    fig.update_xaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, showgrid=True,
-                     gridcolor="#e5e5e5", range=[0, top * 1.3 if top > 0 else 1], automargin=True)
-    fig.update_yaxes(title_text=category_title, automargin=True)
-    fig.update_layout(bargap=0.25, showlegend=False)
-    return _layout(fig, title, height or max(260, (90 if subtitle else 70) + 28 * len(df)), subtitle)
+    trace = {
+        "type": "bar", "x": [v / divisor for v in _floats(df[value])], "y": df[category].astype(str).map(plot_text).tolist(),
+        "orientation": "h", "marker": {"color": BAR_COLOR}, "text": texts, "textposition": "outside",
+        "cliponaxis": False, "customdata": [list(x) for x in zip(custom, labels, n)],
+        "hovertemplate": "%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    }
+    layout = _layout(title, height or max(260, (90 if subtitle else 70) + 28 * len(df)), subtitle,
+                     xaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "showgrid": True,
+                            "gridcolor": "#e5e5e5", "range": [0, top * 1.3 if top > 0 else 1], "automargin": True},
+                     yaxis={"title": {"text": category_title}, "automargin": True}, bargap=0.25, showlegend=False)
+    return _figure([trace], layout)
 
 
 def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, count_title: str,
@@ -163,18 +174,18 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
     """Horizontal bars of counts (条、个), largest on top."""
     _require(df, category, count)
     df = df.sort_values(count, ascending=True, kind="stable")
-    fig = go.Figure(go.Bar(
-        x=df[count], y=df[category].astype(str).map(plot_text), orientation="h", marker_color=BAR_COLOR,
-        text=df[count], textposition="outside", cliponaxis=False, customdata=df[category],
-        hovertemplate="%{y}<br>%{x}<extra></extra>",
-    ))
     top = float(df[count].max())
-    fig.update_xaxes(title_text=count_title, tickformat=",d", gridcolor="#e5e5e5",
-                     range=[0, top * 1.15 if top > 0 else 1], automargin=True,
-                     dtick=1 if top <= 8 else None)  # whole counts: no repeated "1" ticks
-    fig.update_yaxes(title_text=category_title, automargin=True)
-    fig.update_layout(bargap=0.25, showlegend=False)
-    return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
+    trace = {"type": "bar", "x": [int(c) for c in df[count]], "y": df[category].astype(str).map(plot_text).tolist(),
+             "orientation": "h", "marker": {"color": BAR_COLOR}, "text": [int(c) for c in df[count]],
+             "textposition": "outside", "cliponaxis": False, "customdata": df[category].tolist(),
+             "hovertemplate": "%{y}<br>%{x}<extra></extra>"}
+    xaxis = {"title": {"text": count_title}, "tickformat": ",d", "gridcolor": "#e5e5e5",
+             "range": [0, top * 1.15 if top > 0 else 1], "automargin": True}
+    if top <= 8:
+        xaxis["dtick"] = 1  # whole counts: no repeated "1" ticks
+    layout = _layout(title, height or max(260, 70 + 28 * len(df)), xaxis=xaxis,
+                     yaxis={"title": {"text": category_title}, "automargin": True}, bargap=0.25, showlegend=False)
+    return _figure([trace], layout)
 
 
 SELECTED_COLOR = BAR_COLOR
@@ -195,20 +206,23 @@ def year_chart(df: pd.DataFrame, *, title: str, unit: str, selected: tuple[int, 
     widths = [(pd.Timestamp(year=int(y) + 1, month=1, day=1) - pd.Timestamp(year=int(y), month=1, day=1)).days
               * DAY_MS * 0.8 for y in d["year"]]
     inside = [selected is None or selected[0] <= int(y) <= selected[1] for y in d["year"]]
-    fig = go.Figure(go.Bar(
-        x=mids, y=d["value"].astype(float) / divisor, width=widths,
-        marker_color=[SELECTED_COLOR if i else OTHER_COLOR for i in inside],
-        customdata=[[int(y), lab, k] for y, lab, k in zip(d["year"], labels, n)],
-        hovertemplate="%{customdata[0]}年<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
-    ))
+    trace = {
+        "type": "bar", "x": [m.strftime("%Y-%m-%d") for m in mids], "y": [v / divisor for v in _floats(d["value"])],
+        "width": widths, "marker": {"color": [SELECTED_COLOR if i else OTHER_COLOR for i in inside]},
+        "customdata": [[int(y), lab, k] for y, lab, k in zip(d["year"], labels, n)],
+        "hovertemplate": "%{customdata[0]}年<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    }
     lo = pd.Timestamp(year=int(d["year"].min()), month=1, day=1)
     hi = pd.Timestamp(year=int(d["year"].max()) + 1, month=1, day=1)
-    fig.update_xaxes(type="date", range=[lo, hi], tickformat="%Y年", title_text="时期（年）", automargin=True,
-                     dtick="M12" if (hi.year - lo.year) <= 12 else "M24")
-    fig.update_yaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, rangemode="tozero",
-                     gridcolor="#e5e5e5", automargin=True)
-    fig.update_layout(bargap=0.1, showlegend=False)
-    return _layout(fig, title, height, subtitle)
+    years = hi.year - lo.year
+    layout = _layout(title, height, subtitle,
+                     xaxis={"type": "date", "range": [lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d")],
+                            "tickformat": "%Y年", "title": {"text": "时期（年）"}, "automargin": True, "tickangle": 0,
+                            "dtick": "M12" if years <= 6 else "M24" if years <= 12 else "M60"},
+                     yaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "rangemode": "tozero",
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     bargap=0.1, showlegend=False)
+    return _figure([trace], layout)
 
 
 def stock_chart(df: pd.DataFrame, *, title: str, unit: str, subtitle: str = "", height: int = 360,
@@ -221,27 +235,27 @@ def stock_chart(df: pd.DataFrame, *, title: str, unit: str, subtitle: str = "", 
     divisor, axis_unit = axis_scale(d["value"].max(), unit)
     order = list(region_order) if region_order else list(dict.fromkeys(d.sort_values("value", ascending=False)["region"]))
     palette = REGION_COLORS + ["#8c6d31", "#17becf", "#7f7f7f", "#bcbd22", "#d62728", "#9467bd", "#1f77b4"]
-    fig = go.Figure()
+    traces = []
     for i, reg in enumerate(order):
         part = d[d["region"] == reg].sort_values("as_of")
         if part.empty:
             continue
         labels = hover_labels(part, unit)
-        fig.add_trace(go.Scatter(
-            x=part["as_of"], y=part["value"].astype(float) / divisor, name=plot_text(reg), mode="lines+markers",
-            line={"color": palette[i % len(palette)], "width": 1.5, "dash": "dot"},
-            marker={"size": 8, "color": palette[i % len(palette)]},
-            customdata=[[plot_text(reg), lab] for lab in labels],
-            hovertemplate="%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<extra></extra>",
-        ))
-    fig.update_xaxes(type="date", tickformat="%Y年", title_text="截至日期", automargin=True)
-    fig.update_yaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, rangemode="tozero",
-                     gridcolor="#e5e5e5", automargin=True)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left",
-                                               "yanchor": "top"})
-    fig = _layout(fig, title, height, subtitle)
-    fig.update_layout(margin={"b": 40})
-    return fig
+        color = palette[i % len(palette)]
+        traces.append({
+            "type": "scatter", "x": part["as_of"].dt.strftime("%Y-%m-%d").tolist(),
+            "y": [v / divisor for v in _floats(part["value"])], "name": plot_text(reg), "mode": "lines+markers",
+            "line": {"color": color, "width": 1.5, "dash": "dot"}, "marker": {"size": 8, "color": color},
+            "customdata": [[plot_text(reg), lab] for lab in labels],
+            "hovertemplate": "%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<extra></extra>",
+        })
+    layout = _layout(title, height, subtitle,
+                     xaxis={"type": "date", "tickformat": "%Y年", "title": {"text": "截至日期"}, "automargin": True},
+                     yaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "rangemode": "tozero",
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     showlegend=True, legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left", "yanchor": "top"})
+    layout["margin"]["b"] = 40
+    return _figure(traces, layout)
 
 
 def short_label(label: object) -> str:
@@ -251,34 +265,49 @@ def short_label(label: object) -> str:
 
 
 def compare_panel(df: pd.DataFrame, *, title: str, unit: str, region_order: Sequence[str],
-                  subtitle: str = "", height: int = 300) -> go.Figure:
+                  subtitle: str = "", height: int = 280) -> go.Figure:
     """One metric and kind for 2–4 regions: a bar per region (columns region, value, label, text,
     when, key), each region's name under its bar; a region that reported nothing gets no bar and
     the words 未报告 instead. Small on purpose: the page lays panels out in columns, which stack on
     a phone, so no title, axis or legend ever overlaps another."""
     if df is None or df.empty or df["value"].notna().sum() == 0:
         raise ValueError("nothing to draw")
-    sub = df.set_index("region").reindex(list(region_order)).reset_index()
-    divisor, axis_unit = axis_scale(sub["value"].max(), unit)
-    colors = {r: REGION_COLORS[i % len(REGION_COLORS)] for i, r in enumerate(region_order)}
-    ys = [None if pd.isna(v) else float(v) / divisor for v in sub["value"]]
+    # plain lists, no pandas reshaping: a page draws two dozen of these on every filter change
+    rows = {r["region"]: r for r in df.to_dict("records")}
+    order = list(region_order)
+
+    def col(name: str, default: str = "") -> list[str]:
+        out = []
+        for r in order:
+            v = rows.get(r, {}).get(name, default)
+            out.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        return out
+
+    values = [rows.get(r, {}).get("value") for r in order]
+    ys = [None if v is None or pd.isna(v) else float(v) for v in values]
+    divisor, axis_unit = axis_scale(max([y for y in ys if y is not None] or [0]), unit)
+    ys = [None if y is None else y / divisor for y in ys]
     top = max([y for y in ys if y is not None] or [0])
-    texts = [("" if pd.isna(t) else str(t)) for t in sub.get("text", sub["value"])]
-    whens = [("" if pd.isna(w) else str(w)) for w in sub.get("when", [""] * len(sub))]
-    labels = [("" if pd.isna(x) else str(x)) for x in sub.get("label", texts)]
-    keys = [("" if pd.isna(k) else str(k)) for k in sub.get("key", [""] * len(sub))]
-    fig = go.Figure(go.Bar(
-        x=[plot_text(r) for r in sub["region"]], y=ys, marker_color=[colors[r] for r in sub["region"]],
-        text=[t if y is not None else "" for t, y in zip(texts, ys)], textposition="outside", cliponaxis=False,
-        customdata=[[k, lab, w] for k, lab, w in zip(keys, labels, whens)],
-        hovertemplate="%{x}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-    ))
-    for reg, y in zip(sub["region"], ys):
-        if y is None:
-            fig.add_annotation(x=plot_text(reg), y=0, yref="y", text="未报告", showarrow=False, yanchor="bottom",
-                               font={"color": "#888", "size": 12})
-    fig.update_yaxes(title_text=None, tickformat=TICKFORMAT, range=[0, top * 1.3 if top > 0 else 1],
-                     gridcolor="#e5e5e5", automargin=True)
-    fig.update_xaxes(tickfont={"size": 12}, automargin=True, type="category")
-    fig.update_layout(showlegend=False, bargap=0.35)
-    return _layout(fig, f"{title}（{axis_unit}）", height, subtitle)
+    texts = col("text") if "text" in df.columns else ["" if y is None else str(y) for y in ys]
+    whens, keys = col("when"), col("key")
+    labels = col("label") if "label" in df.columns else texts
+    colors = [REGION_COLORS[i % len(REGION_COLORS)] for i in range(len(order))]
+    names = [plot_text(r) for r in order]
+    trace = {
+        "type": "bar", "x": names, "y": ys, "marker": {"color": colors},
+        "text": [t if y is not None else "" for t, y in zip(texts, ys)], "textposition": "outside", "cliponaxis": False,
+        "customdata": [[k, lab, plot_text(w).replace("\n", "")] for k, lab, w in zip(keys, labels, whens)],
+        "hovertemplate": "%{x}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+    }
+    # a region that reported nothing: the words, not an empty gap
+    notes = [{"x": name, "y": 0, "yref": "y", "text": "未报告", "showarrow": False, "yanchor": "bottom",
+              "font": {"color": "#888", "size": 12}} for name, y in zip(names, ys) if y is None]
+    # every bar says when it is from, under the region's name (a total's date, an increment's period)
+    ticks = [name + ("<br>" + plot_text(w).replace("\n", "<br>") if w else "") for name, w in zip(names, whens)]
+    layout = _layout(f"{title}（{axis_unit}）", height, subtitle,
+                     yaxis={"title": {"text": None}, "tickformat": TICKFORMAT, "range": [0, top * 1.3 if top > 0 else 1],
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     xaxis={"tickfont": {"size": 11}, "automargin": True, "type": "category", "tickvals": names,
+                            "ticktext": ticks},
+                     annotations=notes, showlegend=False, bargap=0.35)
+    return _figure([trace], layout)

@@ -10,7 +10,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -470,25 +470,34 @@ def _candidates(m: Measure, depths: dict[str, int]) -> tuple[str, list[Any]]:
         params.append(m.initiative)
     year = "f.as_of" if m.kind == "total" else "f.p_end"
 
-    def part(grp: str, gdepth: int, where: str, where_params: list, source: str = "fvc f",
-             grp_params: tuple = ()) -> tuple[str, list]:
-        own = " AND f.depth = {g}".format(g=gdepth) if m.kind != "increment" and m.by != "initiative" else ""
+    def part(grp: str, gdepth: int, where: str, where_params: list, key: str = "f.ord",
+             columns: str = _CAND_COLUMNS, grp_params: tuple = ()) -> tuple[str, list]:
+        own = f" AND f.depth = {gdepth}" if m.kind != "increment" and m.by != "initiative" else ""
         if m.by == "year":
             grp = f"{grp} || '|' || CAST(year({year}) AS VARCHAR)"
-        sql = (f"SELECT {_CAND_COLUMNS}, {grp} AS grp, {gdepth} AS gdepth FROM {source} "
+        sql = (f"SELECT {columns}, {grp} AS grp, {key} AS key, {gdepth} AS gdepth FROM fvc f "
                f"WHERE {' AND '.join(conds)} AND f.depth >= {gdepth} AND {where}{own}")
         return sql, [*grp_params, *params, *where_params]
 
     parts: list[tuple[str, list]] = []
     if m.by == "initiative":
+        # filtered before the lists are unnested, so that the scan skips the other metrics and kinds;
+        # key: the fact's place in the table and the initiative's place in its list
         g = _depth_of(m.within, depths)
-        parts.append(part("t.ini", g, _SUBTREE[g].format(c="?"), [] if g == 0 else [m.within],
-                          "fvc f, unnest(f.initiatives) AS t(ini)"))
-    elif m.regions:
-        for code in dict.fromkeys(m.regions):
+        inner, inner_params = part("NULL", g, _SUBTREE[g].format(c="?"), [] if g == 0 else [m.within],
+                                   columns=_CAND_COLUMNS + ", f.initiatives")
+        sql = (f"SELECT * EXCLUDE (ini, ini_i, initiatives) REPLACE (ini AS grp, key * 64 + ini_i AS key) FROM ("
+               f"SELECT *, unnest(f.initiatives) AS ini, unnest(generate_series(1, len(f.initiatives))) AS ini_i "
+               f"FROM ({inner}) f)")
+        return sql, inner_params
+    if m.regions:
+        codes = list(dict.fromkeys(m.regions))
+        if len(codes) > 8:
+            raise ValueError("at most 8 regions at a time")
+        for i, code in enumerate(codes):
             g = _depth_of(code, depths)
             parts.append(part("CAST(? AS VARCHAR)", g, _SUBTREE[g].format(c="?"), [] if g == 0 else [code],
-                              grp_params=(code,)))
+                              key=f"f.ord * 8 + {i}", grp_params=(code,)))
     else:
         g = LEVEL_DEPTH[m.level]
         grp = {0: f"'{PROVINCE_CODE}'", 1: "f.city_code", 2: "f.county_code"}[g]
@@ -549,8 +558,20 @@ def figures(key: DbKey, m: Measure) -> pd.DataFrame:
     return df
 
 
+def _narrowed(m: Measure, grp: str | None, metric: str | None) -> Measure:
+    """The same figures, computed only for one of them: the rules never look across metrics or
+    across figures, so one metric's (one region's) candidates give exactly its facts."""
+    if metric is not None:
+        m = replace(m, metrics=(metric,))
+    if grp is not None and m.by == "region":
+        m = replace(m, regions=(grp,), level="province", within=None)
+    elif grp is not None and m.by == "initiative":
+        m = replace(m, initiative=grp)
+    return m
+
+
 def figure_facts_sql(key: DbKey, m: Measure, grp: str | None, metric: str | None) -> tuple[str, list[Any]]:
-    head, params = _judged(key, m)
+    head, params = _judged(key, _narrowed(m, grp, metric))
     return (f"""{head}
         SELECT j.grp, j.dropped, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
         FROM judged j JOIN fv f ON f.ord = j.ord

@@ -218,8 +218,9 @@ def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
     the article. With a `dropped` column (facts behind a figure), whether and why each one counts."""
     n = len(df)
     col = lambda c: df[c] if c in df.columns else pd.Series([None] * n, index=df.index)  # noqa: E731
+    # What a reader needs first comes first (a phone shows four or five columns): the number, its
+    # place and period, the words; then where and when it was printed.
     out = pd.DataFrame({
-        "出版日期": [iso_date_text(d, inf) for d, inf in zip(df["issue_date"], _inferred(df))],
         "指标": df["metric_label"].fillna(df["metric"]),
         "类型": [_kind_cell(k, t) for k, t in zip(df["kind"], col("target_type"))],
         "约": [APPROX_MARKS.get(a or "exact", "") for a in df["approx"]],
@@ -229,6 +230,7 @@ def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
         "时期": [_period_cell(lab, s, e) for lab, s, e in zip(df["period_label"], col("period_start"), col("period_end"))],
         "原文证据": [chinese_punctuation(e) if isinstance(e, str) else e for e in df["evidence"]],
         "文章": [article_link(a, f) for a, f in zip(df["article_id"], df["fact_id"])],
+        "出版日期": [iso_date_text(d, inf) for d, inf in zip(df["issue_date"], _inferred(df))],
         "倡议": df["initiative"].fillna(""),
         "地市": df["city"].fillna("").replace("", "省外"),
         "计入汇总": df["counted"].astype(bool),

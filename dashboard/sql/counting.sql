@@ -8,6 +8,7 @@
 --
 --   grp          the figure a fact may count towards (a region's code at the chosen level, an
 --                initiative, a region and a year ...); rules never look across figures
+--   key          a number unique to the row (a fact can be a candidate of several figures)
 --   gdepth       depth of the figure's region: 0 province, 1 city, 2 county
 --   ord, fact_id, part_of, metric, value, approx
 --   region_code, depth, city_code, county_code   the fact's own region and where it lies
@@ -25,44 +26,57 @@
 --            candidate of the same figure and metric
 --   inner    of one region's increments whose periods nest (1—6月 inside 全年), only the widest
 --            counts; of equal periods, the largest value (the others are parts of it or the same
---            count reported again)
+--            count reported again), the first in table order among equals
 --   covered  a lower level fills in only where the level above is silent: a county's (or town's)
 --            increment is dropped when an enclosing region of the figure reports the same metric
 --            for a period that overlaps it
-WITH part AS (
-    SELECT c.*, p.fact_id IS NOT NULL AS is_part
-    FROM cand c
-    LEFT JOIN cand p ON c.part_of IS NOT NULL AND p.fact_id = c.part_of AND p.grp = c.grp AND p.metric = c.metric
+-- (Written with groupings and equi-joins rather than window frames: a framed window over a
+-- region's periods costs ten times as much at a million facts.)
+WITH parts AS (
+    SELECT DISTINCT c.key
+    FROM cand c JOIN cand p ON p.fact_id = c.part_of AND p.grp = c.grp AND p.metric = c.metric
+    WHERE c.part_of IS NOT NULL
 ),
-nest AS (
-    -- Sorted by start, then widest first, a row is inside an earlier one exactly when some earlier
-    -- row of the region ends no sooner than it does. Parts sort last and take no part.
-    SELECT *, NOT is_part AND coalesce(
-               max(CASE WHEN NOT is_part THEN p_end END) OVER (
-                   PARTITION BY grp, metric, region_code
-                   ORDER BY is_part, p_start, p_end DESC, value DESC, ord
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= p_end, FALSE) AS is_inner
-    FROM part
+whole AS (SELECT c.* FROM cand c ANTI JOIN parts x ON x.key = c.key),
+periods AS (    -- each region's distinct periods of a metric, with the largest value reported for each
+    SELECT grp, metric, region_code, p_start, p_end, max(value) AS top
+    FROM whole GROUP BY ALL
 ),
-widest AS (SELECT * FROM nest WHERE NOT is_part AND NOT is_inner),
-enclosing AS (
-    -- each fact with the regions above it that belong to its figure
-    SELECT ord, grp, metric, p_start, p_end, '330000' AS above FROM widest WHERE gdepth = 0 AND depth >= 1
+nested AS (     -- periods inside a wider one of the same region
+    SELECT DISTINCT a.grp, a.metric, a.region_code, a.p_start, a.p_end
+    FROM periods a JOIN periods b
+      ON b.grp = a.grp AND b.metric = a.metric AND b.region_code = a.region_code
+     AND b.p_start <= a.p_start AND b.p_end >= a.p_end AND (b.p_start < a.p_start OR b.p_end > a.p_end)
+),
+widest AS (     -- per widest period, the one fact that counts
+    SELECT min(w.key) AS key
+    FROM whole w
+    JOIN periods p USING (grp, metric, region_code, p_start, p_end)
+    ANTI JOIN nested n USING (grp, metric, region_code, p_start, p_end)
+    WHERE w.value = p.top
+    GROUP BY w.grp, w.metric, w.region_code, w.p_start, w.p_end
+),
+kept AS (SELECT c.* FROM cand c SEMI JOIN widest k ON k.key = c.key),
+enclosing AS (  -- each kept fact with the regions above it that belong to its figure
+    SELECT key, grp, metric, p_start, p_end, '330000' AS above FROM kept WHERE gdepth = 0 AND depth >= 1
     UNION ALL
-    SELECT ord, grp, metric, p_start, p_end, city_code FROM widest WHERE gdepth <= 1 AND depth >= 2
+    SELECT key, grp, metric, p_start, p_end, city_code FROM kept WHERE gdepth <= 1 AND depth >= 2
     UNION ALL
-    SELECT ord, grp, metric, p_start, p_end, county_code FROM widest WHERE gdepth <= 2 AND depth >= 3
+    SELECT key, grp, metric, p_start, p_end, county_code FROM kept WHERE gdepth <= 2 AND depth >= 3
 ),
 covered AS (
-    SELECT DISTINCT e.ord, e.grp
+    SELECT DISTINCT e.key
     FROM enclosing e
-    JOIN widest q ON q.grp = e.grp AND q.metric = e.metric AND q.region_code = e.above
-                 AND q.p_start <= e.p_end AND q.p_end >= e.p_start
+    JOIN kept q ON q.grp = e.grp AND q.metric = e.metric AND q.region_code = e.above
+               AND q.p_start <= e.p_end AND q.p_end >= e.p_start
 )
-SELECT n.* EXCLUDE (is_part, is_inner),
-       CASE WHEN n.is_part THEN 'part' WHEN n.is_inner THEN 'inner'
-            WHEN c.ord IS NOT NULL THEN 'covered' END AS dropped
-FROM nest n LEFT JOIN covered c ON c.ord = n.ord AND c.grp = n.grp
+SELECT c.*,
+       CASE WHEN x.key IS NOT NULL THEN 'part' WHEN k.key IS NULL THEN 'inner'
+            WHEN v.key IS NOT NULL THEN 'covered' END AS dropped
+FROM cand c
+LEFT JOIN parts x ON x.key = c.key
+LEFT JOIN widest k ON k.key = c.key
+LEFT JOIN covered v ON v.key = c.key
 
 
 -- name: totals
@@ -73,22 +87,31 @@ FROM nest n LEFT JOIN covered c ON c.ord = n.ord AND c.grp = n.grp
 --   smaller  another total of the same date is larger (the smaller ones are parts of it)
 -- Totals of different regions are never added by this query; a caller that sums regions' latest
 -- totals (各区县最新累计数之和) labels the sum as such.
-WITH part AS (
-    SELECT c.*, p.fact_id IS NOT NULL AS is_part
-    FROM cand c
-    LEFT JOIN cand p ON c.part_of IS NOT NULL AND p.fact_id = c.part_of AND p.grp = c.grp AND p.metric = c.metric
+WITH parts AS (
+    SELECT DISTINCT c.key
+    FROM cand c JOIN cand p ON p.fact_id = c.part_of AND p.grp = c.grp AND p.metric = c.metric
+    WHERE c.part_of IS NOT NULL
 ),
-ranked AS (
-    SELECT *,
-           row_number() OVER w AS rn,
-           first_value(as_of) OVER w AS latest
-    FROM part
-    WINDOW w AS (PARTITION BY grp, metric, region_code ORDER BY is_part, as_of DESC, value DESC, ord)
+whole AS (SELECT c.* FROM cand c ANTI JOIN parts x ON x.key = c.key),
+latest AS (     -- each region's latest date, and the largest total of that date
+    SELECT grp, metric, region_code, max(as_of) AS as_of FROM whole GROUP BY ALL
+),
+largest AS (
+    SELECT w.grp, w.metric, w.region_code, w.as_of, max(w.value) AS top
+    FROM whole w JOIN latest l USING (grp, metric, region_code, as_of) GROUP BY ALL
+),
+chosen AS (     -- the one total that counts (the first in table order among equals)
+    SELECT min(w.key) AS key
+    FROM whole w JOIN largest b USING (grp, metric, region_code, as_of)
+    WHERE w.value = b.top GROUP BY w.grp, w.metric, w.region_code
 )
-SELECT * EXCLUDE (is_part, rn, latest),
-       CASE WHEN is_part THEN 'part' WHEN rn = 1 THEN NULL
-            WHEN as_of = latest THEN 'smaller' ELSE 'older' END AS dropped
-FROM ranked
+SELECT c.*,
+       CASE WHEN x.key IS NOT NULL THEN 'part' WHEN k.key IS NOT NULL THEN NULL
+            WHEN c.as_of = l.as_of THEN 'smaller' ELSE 'older' END AS dropped
+FROM cand c
+LEFT JOIN parts x ON x.key = c.key
+LEFT JOIN chosen k ON k.key = c.key
+LEFT JOIN latest l ON l.grp = c.grp AND l.metric = c.metric AND l.region_code = c.region_code
 
 
 -- name: targets

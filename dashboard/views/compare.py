@@ -16,6 +16,7 @@ from dashboard.formatting import (
 
 DEFAULT_REGIONS = ["330200", "330500"]  # 宁波市, 湖州市
 PANELS_PER_ROW = 3
+FACTS_PER_BAR = 50
 
 key = ui.db_key()
 metrics, labels, units, core = ui.metric_info(key)
@@ -69,11 +70,12 @@ def measure(kind: str, code: str | None = None) -> Measure:
     return Measure(kind, tuple(metrics), span, regions=codes)
 
 
-def when_text(kind: str, row) -> str:
+def when_text(kind: str, row, sep: str = "") -> str:
+    """When a figure is from; `sep` between the date and the note that it is older than the span."""
     if kind == "total":
         first, last = row["first_as_of"], row["last_as_of"]
         text = f"截至{date_text(last)}" if first == last else f"截至{date_text(first)}至{date_text(last)}不等"
-        return text + ("（早于所选时期）" if pd.Timestamp(last) < span_start else "")
+        return text + (f"{sep}（早于所选时期）" if pd.Timestamp(last) < span_start else "")
     return period_text(row["first_start"], row["last_end"])
 
 
@@ -108,6 +110,7 @@ if not summ.empty:
     summ["region"] = summ.code.map(region_label)
     summ["unit"] = summ.metric.map(units)
     summ["when"] = [when_text(k, r) for k, r in zip(summ.kind, summ.to_dict("records"))]
+    summ["when_short"] = [when_text(k, r, "\n") for k, r in zip(summ.kind, summ.to_dict("records"))]
     summ["label"] = [format_fact_value(v, units.get(m, ""), combine_approx(a))
                      for v, m, a in zip(summ.value, summ.metric, summ.approxes)]
     summ["text"] = [format_fact_value(v, units.get(m, ""), combine_approx(a), compact=True)
@@ -150,9 +153,9 @@ if not summ.empty:
                         st.caption(f"{p}：所选地区都缺少人口数据。")
                         continue
                     kind = part.kind.iloc[0]
-                    fig = charts.compare_panel(part.assign(key=p), title=p, unit=part.unit.iloc[0],
-                                               region_order=region_names,
-                                               subtitle="最新报道，不相加" if kind == "total" else period)
+                    fig = charts.compare_panel(part.assign(key=p, when=part.when_short), title=p,
+                                               unit=part.unit.iloc[0], region_order=region_names,
+                                               subtitle="各地最新报道，不相加" if kind == "total" else f"时期在{period}内")
                     ev = st.plotly_chart(fig, key=f"panel_{start + row_panels.index(p)}",
                                          config={"displayModeBar": False}, on_select="rerun", selection_mode="points")
                     clicked = ui.clicked(ev)
@@ -171,16 +174,19 @@ if not summ.empty:
         index=list(dict.fromkeys(table.panel)), columns=region_names)
     pivot = pivot.astype(object).where(pivot.notna(), "未报告")
     pivot.index.name = "指标·类型"
-    st.dataframe(pivot, width="stretch", column_config={r: st.column_config.TextColumn(r, width="large")
-                                                        for r in region_names})
+    pivot.columns.name = None
+    # a static table wraps its cells, so that the dates stay readable on a phone (nothing in it comes
+    # from a page: numbers, dates, metric and gazetteer names)
+    st.table(pivot)
 
 if "target" in kinds:
     st.subheader(f"目标（{period}有效，按期限排列，从不相加）")
     if targets.empty:
         st.info(f"{'、'.join(region_names)}在{period}都没有有效的目标。")
     else:
-        tl = targets.assign(对比地区=targets.grp.map(region_label))
-        ui.show_facts(tl.drop(columns=["dropped"]), key="compare_targets")
+        if len(targets) > 200:
+            st.caption(f"共 {len(targets)} 项目标，下表列出期限最近的 200 项；全部目标可在“数据”页按类型“目标”筛选下载。")
+        ui.show_facts(targets.head(200).drop(columns=["dropped"]), key="compare_targets")
 
 if not summ.empty:
     st.subheader("每根柱子背后的数字")
@@ -190,6 +196,8 @@ if not summ.empty:
     panel = st.selectbox("选择指标·类型（或点击上方图中的柱子）", panels, key="bar")
     grp = summ[summ.panel == panel]
     m, k = grp.metric.iloc[0], grp.kind.iloc[0]
+    # one query for the regions' own figures (the counties of a city for 下辖各地之和: one per city)
+    own_facts = data.figure_facts(key, Measure(k, tuple(metrics), span, regions=codes), None, m)
     for col, code in zip(st.columns(len(codes)), codes):
         with col:
             here = grp[grp.code == code]
@@ -200,12 +208,13 @@ if not summ.empty:
             if below and level_of.get(code) == "city":
                 rows = data.figure_facts(key, measure(k, code), None, m)
             else:
-                rows = data.figure_facts(key, Measure(k, tuple(metrics), span, regions=codes), code, m)
+                rows = own_facts[own_facts.grp == code]
             n_in = int(rows["dropped"].isna().sum())
             st.markdown(f"**{region_label(code)}**")
+            more = f"；下表列出前 {FACTS_PER_BAR} 条（计入的在前）" if len(rows) > FACTS_PER_BAR else ""
             st.caption(f"{here.label.iloc[0]}（{here.when.iloc[0]}）：{n_in} 条数字计入"
-                       + (f"，{len(rows) - n_in} 条按统计口径不计" if len(rows) > n_in else ""))
-            ui.show_facts(rows, key=f"facts_{code}")
+                       + (f"，{len(rows) - n_in} 条按统计口径不计" if len(rows) > n_in else "") + more)
+            ui.show_facts(rows.head(FACTS_PER_BAR), key=f"facts_{code}")
             params = {"metrics": labels.get(m, m), "kinds": kind_label(k), "counted": "true"}
             params["cities" if level_of[code] == "city" else "counties"] = names[code]
             ui.data_page_link("在“数据”页查看、下载这一地区的这类数字", params)

@@ -72,9 +72,12 @@ def named(figs: pd.DataFrame) -> pd.DataFrame:
 
 # ---- cards: the four core metrics, one kind ---------------------------------------------------
 
+# One query per set of figures serves the cards and the map: the core metrics and the map's metric.
+shown_metrics = tuple(dict.fromkeys([*core, metric]))
+
 if kind == "target":
-    own_targets = data.target_list(key, Measure("target", tuple(core), span, regions=(scope_code,)))
-    below_targets = data.target_list(key, Measure("target", tuple(core), span, level=child_level, within=within))
+    own_targets = data.target_list(key, Measure("target", shown_metrics, span, regions=(scope_code,)))
+    below_targets = data.target_list(key, Measure("target", shown_metrics, span, level=child_level, within=within))
     listed = own_targets if basis == "own" else below_targets
     whose = f"{scope_name}本级" if basis == "own" else f"各{child}"
     st.subheader(f"{scope_name} · {period}有效的目标 · {whose}")
@@ -94,8 +97,8 @@ if kind == "target":
                            f"{format_fact_value(first.value, units[m], first.approx, compact=True)}（{md_escape(first.region)}）")
 else:
     own = data.figures(key, Measure(kind, tuple(core), span, regions=(scope_code,))).set_index("metric")
-    below = data.sum_of_figures(data.figures(key, Measure(kind, tuple(core), span, level=child_level,
-                                                          within=within))).set_index("metric")
+    children = data.figures(key, Measure(kind, shown_metrics, span, level=child_level, within=within))
+    below = data.sum_of_figures(children[children.metric.isin(core)]).set_index("metric")
     if kind == "increment":
         head = (f"{scope_name}本级报道（本级未报的时期由{child}补充）" if basis == "own"
                 else f"各{child}报道之和")
@@ -146,9 +149,8 @@ with st.expander("统计口径与去重规则"):
 # ---- targets are listed, never added ------------------------------------------------------------
 
 if kind == "target":
-    tl = data.target_list(key, Measure("target", (metric,), span, level=child_level, within=within))
-    tl_own = data.target_list(key, Measure("target", (metric,), span, regions=(scope_code,)))
-    rows = pd.concat([tl_own, tl], ignore_index=True).drop_duplicates("fact_id").sort_values(["deadline", "region"])
+    rows = pd.concat([own_targets, below_targets], ignore_index=True)
+    rows = rows[rows.metric == metric].drop_duplicates("fact_id").sort_values(["deadline", "region"], kind="stable")
     st.subheader(f"{scope_name}{labels[metric]}目标（{period}有效，按期限排列，从不相加）")
     if rows.empty:
         st.info(f"{scope_name}在{period}没有有效的“{labels[metric]}”目标。可换一个指标、时期或范围。")
@@ -160,12 +162,15 @@ if kind == "target":
 
 # ---- map and bars of the regions one level down -------------------------------------------------
 
-child_measure = Measure(kind, (metric,), span, level=child_level, within=within)
-reg = named(data.figures(key, child_measure))
+child_measure = Measure(kind, shown_metrics, span, level=child_level, within=within)
+reg = named(children[children.metric == metric].reset_index(drop=True))
+# Subtitles stay short (Plotly does not wrap them on a phone); the longer words go under the chart.
 if kind == "increment":
-    sub_title = f"各{child}本级报道；本级未报的时期计入其下辖地区的数字"
+    sub_title = f"各{child}本级数字，缺报时期由下辖补充"
+    under = f"每个{child}：本级报告的新增数字；本级未报告的时期，计入其下辖地区的数字。"
 else:
-    sub_title = f"各{child}截至{date_text(span_end)}的最新累计数，各自的截至日期见悬停提示"
+    sub_title = f"各{child}最新累计数，不相加"
+    under = f"每个{child}：截至{date_text(span_end)}的最新一次累计数；截至日期见悬停提示。"
 left, right = st.columns([1, 1])
 if reg.empty:
     st.info(f"{scope_name}各{child}在{period}都没有“{what}”的数字，所以这里没有地图和{child}柱状图。"
@@ -185,7 +190,7 @@ else:
                                         subtitle=sub_title)
                 ev_map = st.plotly_chart(fig, key="map", config={"displayModeBar": False}, on_select="rerun",
                                          selection_mode="points")
-                st.caption("颜色越深数字越大；灰色表示没有数字。选择上方“范围”可下钻到某个地市的区县。")
+                st.caption(f"{under}颜色越深数字越大；灰色表示没有数字。选择上方“范围”可下钻到某个地市的区县。")
             except ValueError:
                 st.info(f"{scope_name}各{child}的数字无法落到地图上（地区代码不在边界文件中）。")
     with right:
@@ -231,12 +236,12 @@ with left:
     if ini.empty:
         st.info(f"{scope_name}在{period}没有带倡议的“{what}”数字，所以这里没有倡议柱状图。")
     else:
-        ini_sub = ("每个倡议内按同一统计口径计；一条数字可属于几个倡议，各倡议之和可能大于合计"
-                   if kind == "increment" else "每个倡议：其中各地区最新累计数之和")
+        ini_sub = "每个倡议内按统计口径计" if kind == "increment" else "每个倡议：各地最新累计数之和"
         fig = charts.bar_chart(ini, category="initiative", title=f"{scope_name}各倡议{what}（{period}，前15）",
                                unit=units[metric], category_title="倡议", subtitle=ini_sub)
         ev2 = st.plotly_chart(fig, key="ini_bars", on_select="rerun", selection_mode="points",
                               config={"displayModeBar": False})
+        st.caption("一条数字可同时属于几个倡议，所以各倡议之和可能大于上方的合计。")
         clicked = ui.clicked(ev2)
         if clicked and clicked != st.session_state.get("_ini_click"):
             st.session_state["_ini_click"] = clicked
@@ -275,10 +280,11 @@ with right:
         else:
             years = years.assign(when=[period_text(a, b) for a, b in zip(years.first_start, years.last_end)])
             fig = charts.year_chart(years, title=f"{scope_name}{what}，按年份", unit=units[metric], selected=sel_years,
-                                    subtitle=("每年按同一统计口径计" + ("（本级数字）" if basis == "own" else f"（各{child}之和）")
-                                              + "；深色为所选时期；跨年度的数字不画入"))
+                                    subtitle="每年按统计口径计，深色为所选时期")
             ev_tl = st.plotly_chart(fig, key="timeline", config={"displayModeBar": False}, on_select="rerun",
                                     selection_mode="points")
+            st.caption(("本级数字" if basis == "own" else f"各{child}之和") +
+                       "；每根柱子占它所在的一年，时期跨年的数字不画入。")
             clicked = ui.clicked(ev_tl)
             year_labels = [f"{int(y)}年" for y in years["year"]]
             if clicked and f"{int(clicked)}年" != st.session_state.get("_tl_click"):
@@ -309,7 +315,7 @@ with right:
                 [n for n in stocks.sort_values("value", ascending=False)["region"] if n != region_name.get(scope_code)]
             stocks.loc[stocks["grp"] == scope_code, "region"] = scope_name if province else scope
             fig = charts.stock_chart(stocks, title=f"{scope_name}及各{child}{what}，按截至日期", unit=units[metric],
-                                     subtitle="每点是该地区当年最后一次报道的累计数；累计数不相加",
+                                     subtitle="每点是当年最后一次报道，不相加",
                                      region_order=list(dict.fromkeys(order)))
             st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
 

@@ -140,3 +140,24 @@ def test_map_colours_never_start_at_white():
     fig = charts.region_map(regions(), ROOT_GEO, title="t", unit="元")
     first = fig.data[-1].colorscale[0][1]
     assert first.lower() not in ("#ffffff", "#f7fbff", "white") and first != charts.EMPTY_FILL
+
+
+def test_every_builder_makes_a_valid_figure():
+    """The builders skip Plotly's validation for speed; here it runs on each of them."""
+    ini = pd.DataFrame({"initiative": ["两基", "八大群体"], "value": [1059.0, 62.0], "n": [1, 1], "n_facts": [3, 1]})
+    figs = [
+        charts.region_map(regions(), ROOT_GEO, title="t", unit="元", subtitle="s"),
+        charts.region_map(regions().iloc[:1], ROOT_GEO, title="t", unit="元"),
+        charts.bar_chart(regions(), category="name", title="t", unit="元", category_title="地市", customdata="code",
+                         subtitle="s"),
+        charts.count_bar_chart(ini, category="initiative", count="n_facts", title="t", count_title="c",
+                               category_title="倡议"),
+        charts.year_chart(pd.DataFrame({"year": [2021, 2024], "value": [3.0, 4.0]}), title="t", unit="家",
+                          selected=(2024, 2024)),
+        charts.stock_chart(pd.DataFrame({"region": ["宁波市"], "as_of": pd.to_datetime(["2024-04-23"]),
+                                         "value": [24900.0]}), title="t", unit="家"),
+        charts.compare_panel(pd.DataFrame({"region": ["宁波市"], "value": [3.0], "when": ["截至2024年4月23日\n（早于所选时期）"]}),
+                             title="t", unit="家", region_order=["宁波市", "湖州市"], subtitle="s"),
+    ]
+    for fig in figs:
+        go.Figure(fig.to_dict())          # raises on any property Plotly does not know

@@ -173,7 +173,7 @@ def test_compare_defaults_to_ningbo_and_huzhou(real_db, use_db, run_page):
     at = run_page("views/compare.py")
     no_errors(at)
     assert at.multiselect(key="regions").value == ["330200", "330500"]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.columns) == ["宁波市", "湖州市"]
     key = data.current_key()
     year = data.filter_options(key)["default_year"]
@@ -199,7 +199,7 @@ def test_compare_per_10k_and_missing_population(crafted_db, use_db, run_page):
                                              "per10k": "true"})
     no_errors(at)
     assert at.multiselect(key="regions").value == ["330200", "330500", "330212"]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     # 宁波 1059 / 9,404,283 residents, 湖州 300余 / 3,367,579; 鄞州区 has no census figure in data/
     assert table.loc["工会组织·新增", "宁波市"] == "1059家（2021年1—6月，1条）；每万人 1.13家/万人"
     assert table.loc["工会组织·新增", "湖州市"] == "≥300家（2021年1—6月，1条）；每万人 ≥0.89家/万人"

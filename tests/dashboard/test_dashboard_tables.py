@@ -100,7 +100,7 @@ def test_describe_export_names_every_filter():
 def test_fact_display_frame():
     df = sample().to_pandas()
     out = tables.fact_display_frame(df)
-    assert list(out.columns) == ["出版日期", "指标", "类型", "约", "数值", "单位", "地区", "时期", "原文证据", "文章",
+    assert list(out.columns) == ["指标", "类型", "约", "数值", "单位", "地区", "时期", "原文证据", "文章", "出版日期",
                                  "倡议", "地市", "计入汇总"]
     # a number column, so that it sorts by size (not ≥2.49万家 < 1059家 as text)
     assert out["数值"].tolist() == [27000000.0, 12.5] and out["约"].tolist() == ["", "≥"]
