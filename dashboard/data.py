@@ -135,7 +135,7 @@ ORDER BY ord;  -- stored in table order: the default, unfiltered table reads its
 CREATE TABLE fvc AS
 SELECT ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
        region_level, year, issue_date, initiatives, article_id, counted,
-       fact_id, part_of, target_type, depth, p_start, p_end, as_of
+       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source
 FROM fv WHERE counted ORDER BY metric, kind, ord;
 CREATE TABLE arts AS
 SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
@@ -435,7 +435,7 @@ class Measure:
 
 
 _CAND_COLUMNS = ("f.ord, f.fact_id, f.part_of, f.metric, f.value, f.approx, f.region_code, f.depth, f.city_code,"
-                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type")
+                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source")
 # A region's subtree, by the level of the region: fixed fragments, the code travels as a parameter.
 _SUBTREE = {0: "f.region_code IS NOT NULL", 1: "f.city_code = {c}", 2: "f.county_code = {c}"}
 
@@ -531,7 +531,9 @@ def _region_depths(key: DbKey) -> dict[str, int]:
 def figures(key: DbKey, m: Measure) -> pd.DataFrame:
     """One row per figure and metric: the sum of the facts that count (`value`, `n`, `approxes`),
     how many of them are the figure's region's own (`n_own`) or fill in from below (`n_below`),
-    the span of their periods or dates, and how many candidates the rules left out (`n_left_out`).
+    the span of their periods or dates, how many candidates the rules left out (`n_left_out`), and
+    how many that count were read against an inferred issue date (`n_inferred`: their period is
+    inferred too).
     Totals: one latest total per region, so a figure about one region is that total. Targets are
     never added: use `target_list`."""
     if m.kind == "target":
@@ -549,7 +551,9 @@ def figures(key: DbKey, m: Measure) -> pd.DataFrame:
                max(p_end) FILTER (WHERE dropped IS NULL) AS last_end,
                min(as_of) FILTER (WHERE dropped IS NULL) AS first_as_of,
                max(as_of) FILTER (WHERE dropped IS NULL) AS last_as_of,
-               count(*) FILTER (WHERE dropped IS NOT NULL) AS n_left_out
+               count(*) FILTER (WHERE dropped IS NOT NULL) AS n_left_out,
+               -- periods and dates read against an issue date that was itself inferred
+               count(*) FILTER (WHERE dropped IS NULL AND date_source = 'inferred') AS n_inferred
         FROM judged GROUP BY grp, metric HAVING count(*) FILTER (WHERE dropped IS NULL) > 0
         ORDER BY metric, value DESC, grp""", params)
     if m.by == "year" and not df.empty:
@@ -606,11 +610,12 @@ def sum_of_figures(figs: pd.DataFrame) -> pd.DataFrame:
     region's own, to be labelled as such. `n_regions` counts the figures added."""
     if figs.empty:
         return pd.DataFrame(columns=["metric", "value", "n", "approxes", "n_regions", "first_start", "last_end",
-                                     "first_as_of", "last_as_of"])
+                                     "first_as_of", "last_as_of", "n_inferred"])
     return (figs.groupby("metric", as_index=False)
             .agg(value=("value", "sum"), n=("n", "sum"), approxes=("approxes", lambda s: sorted({a for x in s for a in x})),
                  n_regions=("grp", "nunique"), first_start=("first_start", "min"), last_end=("last_end", "max"),
-                 first_as_of=("first_as_of", "min"), last_as_of=("last_as_of", "max")))
+                 first_as_of=("first_as_of", "min"), last_as_of=("last_as_of", "max"),
+                 n_inferred=("n_inferred", "sum")))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.data import Measure
 from dashboard.formatting import (
-    KIND_LABELS, KIND_ORDER, combine_approx, date_text, format_fact_value, kind_label, per_10k, period_text,
+    INFERRED_MARK, KIND_LABELS, KIND_ORDER, combine_approx, date_text, format_fact_value, kind_label, per_10k, period_text,
     span_text,
 )
 
@@ -71,12 +71,14 @@ def measure(kind: str, code: str | None = None) -> Measure:
 
 
 def when_text(kind: str, row, sep: str = "") -> str:
-    """When a figure is from; `sep` between the date and the note that it is older than the span."""
+    """When a figure is from (（推断） when read against an inferred issue date); `sep` between the
+    date and the note that it is older than the span."""
+    mark = INFERRED_MARK if row.get("n_inferred", 0) else ""
     if kind == "total":
         first, last = row["first_as_of"], row["last_as_of"]
         text = f"截至{date_text(last)}" if first == last else f"截至{date_text(first)}至{date_text(last)}不等"
-        return text + (f"{sep}（早于所选时期）" if pd.Timestamp(last) < span_start else "")
-    return period_text(row["first_start"], row["last_end"])
+        return text + mark + (f"{sep}（早于所选时期）" if pd.Timestamp(last) < span_start else "")
+    return period_text(row["first_start"], row["last_end"]) + mark
 
 
 frames = []

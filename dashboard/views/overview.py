@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.data import Measure
 from dashboard.formatting import (
-    KIND_LABELS, combine_approx, date_text, format_fact_value, kind_label, md_escape, period_text, span_text,
+    INFERRED_MARK, KIND_LABELS, combine_approx, date_text, format_fact_value, kind_label, md_escape, period_text, span_text,
     target_label, year_span,
 )
 
@@ -49,7 +49,13 @@ what = f"{labels[metric]}{kind_label(kind)}"
 
 
 def when_text(row) -> str:
-    """When a figure is from: the span of its increments' periods, or its totals' dates."""
+    """When a figure is from: the span of its increments' periods, or its totals' dates; （推断）
+    when one of its facts was dated by an inferred issue date."""
+    text = _when_text(row)
+    return text + INFERRED_MARK if text and row.get("n_inferred", 0) else text
+
+
+def _when_text(row) -> str:
     if kind == "total":
         first, last = row.get("first_as_of"), row.get("last_as_of")
         if pd.isna(last):
@@ -273,12 +279,14 @@ with right:
             years = (by_year.groupby("year", as_index=False)
                      .agg(value=("value", "sum"), n=("n", "sum"),
                           approxes=("approxes", lambda s: sorted({a for x in s for a in x})),
-                          first_start=("first_start", "min"), last_end=("last_end", "max"))
+                          first_start=("first_start", "min"), last_end=("last_end", "max"),
+                          n_inferred=("n_inferred", "sum"))
                      if not by_year.empty else by_year)
         if years.empty:
             st.info(f"{scope_name}没有时期在一年之内的“{what}”数字，所以这里没有按年份的图。")
         else:
-            years = years.assign(when=[period_text(a, b) for a, b in zip(years.first_start, years.last_end)])
+            years = years.assign(when=[period_text(a, b) + (INFERRED_MARK if k else "") for a, b, k in
+                                       zip(years.first_start, years.last_end, years.get("n_inferred", [0] * len(years)))])
             fig = charts.year_chart(years, title=f"{scope_name}{what}，按年份", unit=units[metric], selected=sel_years,
                                     subtitle="每年按统计口径计，深色为所选时期")
             ev_tl = st.plotly_chart(fig, key="timeline", config={"displayModeBar": False}, on_select="rerun",

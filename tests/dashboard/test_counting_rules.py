@@ -22,13 +22,13 @@ Y2021 = ("2021-01-01", "2021-12-31")
 
 
 def fact(fid, value, region, start, end, *, metric="union_orgs", kind="increment", issued=None,
-         part_of=None, target_type=None, approx="exact"):
+         part_of=None, target_type=None, approx="exact", date_source="manifest"):
     """A fact as the ETL would store it; `issued` (the issue date) defaults to the period's end."""
     return dict(fact_id=fid, metric=metric, kind=kind, value=Decimal(value), region_code=region,
                 start=None if start is None else date.fromisoformat(start),
                 end=None if end is None else date.fromisoformat(end),
                 issued=date.fromisoformat(issued) if issued else date.fromisoformat(end),
-                part_of=part_of, target_type=target_type, approx=approx)
+                part_of=part_of, target_type=target_type, approx=approx, date_source=date_source)
 
 
 @pytest.fixture
@@ -42,9 +42,10 @@ def facts_db(tmp_path, use_db):
         con = create_empty(path)
         docs, arts, rows = {}, [], []
         for f in facts:
-            doc_id = "d" + f["issued"].isoformat()
+            doc_id = "d" + f["issued"].isoformat() + f["date_source"]
             docs[doc_id] = {"doc_id": doc_id, "doc": doc_id, "source_file": doc_id + ".txt", "source_format": "page",
-                            "issue_date": f["issued"], "date_source": "manifest", "ingested_at": datetime(2025, 1, 1)}
+                            "issue_date": f["issued"], "date_source": f["date_source"],
+                            "ingested_at": datetime(2025, 1, 1)}
             art = "a" + f["fact_id"]
             evidence = f"{f['fact_id']}：{NAME[f['region_code']]}新建工会{f['value']}家"
             arts.append({"article_id": art, "doc_id": doc_id, "seq": len(arts), "title": f["fact_id"], "text": evidence})
@@ -229,6 +230,15 @@ def test_rules_apply_per_initiative(facts_db):
     key = data.current_key()
     figs = data.figures(key, Measure("increment", ("union_orgs",), Y2021, by="initiative"))
     assert dict(zip(figs.grp, figs.value)) == {"两基": 1059.0, "八大群体": 60.0}
+
+
+def test_a_figure_says_when_its_dates_were_inferred(facts_db):
+    # 今年 read against an issue date the ETL inferred: the period is inferred too
+    key = facts_db(fact("known", 1059, NINGBO, "2021-01-01", "2021-06-30"),
+                   fact("guess", 300, HUZHOU, "2021-01-01", "2021-12-31", date_source="inferred"))
+    figs = data.figures(key, Measure("increment", ("union_orgs",), Y2021, level="city")).set_index("grp")
+    assert (figs.loc[NINGBO, "n_inferred"], figs.loc[HUZHOU, "n_inferred"]) == (0, 1)
+    assert data.sum_of_figures(figs.reset_index()).n_inferred.iloc[0] == 1
 
 
 # ---- targets -----------------------------------------------------------------------------------

@@ -222,6 +222,17 @@ def test_compare_lists_targets_and_says_who_did_not_report(crafted_db, use_db, r
     assert fact_tables(at)[0]["原文证据"].tolist() == ["计划新建500家"]
 
 
+def test_compare_a_region_without_numbers_warns_nothing(crafted_db, use_db, run_page):
+    import warnings
+
+    use_db(crafted_db)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)      # pandas' downcasting warning was one
+        at = run_page("views/compare.py", query={"regions": ["宁波市", "衢州市", "丽水市"], "per10k": "true"})
+    no_errors(at)
+    assert set(at.table[0].value["衢州市"]) == {"未报告"}
+
+
 def test_compare_needs_two_regions(crafted_db, use_db, run_page):
     use_db(crafted_db)
     at = run_page("views/compare.py")
@@ -336,6 +347,27 @@ def test_article_text_is_escaped(crafted_db, use_db, run_page):
     assert "300余家&lt;script&gt;alert(1)&lt;/script&gt;" in "".join(body.split("</mark><sup>1</sup>"))
     assert '<mark class="fact current" title="2. 经费投入·新增：2700万元">2700万</mark>' in body
     assert all("<script" not in m.value for m in at.markdown)
+
+
+def test_article_shows_breakdowns_and_the_linked_row(crafted_db, use_db, run_page, tmp_path):
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "parts.duckdb"
+    shutil.copyfile(crafted_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE facts SET part_of = 'f01' WHERE fact_id = 'f03'")   # 其中鄞州区新建工会60家
+    con.close()
+    use_db(db)
+    at = run_page("views/articles.py", query={"article": "a1", "fact": "f03"})
+    no_errors(at)
+    table, = [d for d in at.dataframe if "序号" in d.value.columns]
+    frame = table.value
+    assert frame.loc[frame["数值"] == 60.0, "所属"].tolist() == ["第 1 条的一部分"]
+    assert frame.loc[frame["数值"] == 1059.0, "所属"].tolist() == ["", ""]    # f01 and its repeat f04
+    assert '<mark class="fact current"' in article_html(at)
+    assert any("scrollIntoView" in h.value for h in at.html)                # the linked number is brought into view
 
 
 def test_article_unknown_id_says_so(crafted_db, use_db, run_page):
