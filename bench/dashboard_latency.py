@@ -25,9 +25,13 @@ import logging  # noqa: E402
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-from bench.synth import SCHEMA, build_synthetic_db  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
+def quiet_streamlit() -> None:
+    """No "No runtime found" line per cached call outside a Streamlit server (a filter: Streamlit
+    resets its loggers' levels when it reads its config)."""
+    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).addFilter(lambda r: "No runtime found" not in r.getMessage()
+                                          and "missing ScriptRunContext" not in r.getMessage())
 
 
 def synthetic_db(n_facts: int, rebuild: bool) -> Path:
@@ -256,6 +260,7 @@ def main() -> None:
     ap.add_argument("--skip-export", action="store_true")
     args = ap.parse_args()
 
+    quiet_streamlit()
     db = synthetic_db(args.facts, args.rebuild)
     os.environ["UNION_DB"] = str(db)
     os.environ["UNION_NO_BUILD"] = "1"  # never let the ETL touch the synthetic file

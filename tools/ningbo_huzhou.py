@@ -34,8 +34,12 @@ def main() -> None:
         os.environ["UNION_DB"] = args.db
         os.environ["UNION_NO_BUILD"] = "1"
 
+    # no "No runtime found" line per cached function outside a Streamlit server
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+        lambda r: "No runtime found" not in r.getMessage())
     from dashboard import data
     from dashboard.data import Measure
+
     from dashboard.formatting import (
         combine_approx, date_text, format_fact_value, kind_label, period_text, target_label, year_span,
     )
