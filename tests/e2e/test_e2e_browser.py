@@ -279,6 +279,14 @@ def test_browser_walk_through_every_page(server, page, numbers):
     assert chips.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))") == ["宁波市", "湖州市"]
     no_app_errors(pg)
     shot(pg, "03_compare")
+    # Streamlit's own English words are translated: a search that finds no region
+    pg.locator('[data-testid="stMultiSelect"]').first.click()
+    pg.keyboard.type("zzzz")
+    expect(pg.get_by_text("没有匹配的选项")).to_be_visible()
+    expect(pg.get_by_text("No results")).to_have_count(0)
+    pg.keyboard.press("Escape")
+    pg.keyboard.press("Tab")                                # leave the box; the search is dropped
+    expect(chips).to_have_count(2)
     pg.get_by_text("按每万常住人口计算").click()
     pg.wait_for_url(re.compile(r"per10k=true"))
     settle(pg)
