@@ -55,10 +55,11 @@ def main() -> None:
     regions = tuple(args.regions)
 
     def when(kind, row, year) -> str:
+        inferred = "，日期推断" if row.get("n_inferred") else ""
         if kind == "total":
             stale = "，早于所选年份" if row["last_as_of"].year < year else ""
-            return f"截至{date_text(row['last_as_of'])}{stale}"
-        return period_text(row["first_start"], row["last_end"])
+            return f"截至{date_text(row['last_as_of'])}{stale}{inferred}"
+        return period_text(row["first_start"], row["last_end"]) + inferred
 
     def fact_line(f) -> str:
         period = period_text(f["period_start"], f["period_end"]) or "—"
