@@ -26,6 +26,11 @@ import logging  # noqa: E402
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 
+from bench.synth import SCHEMA, build_synthetic_db  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
 def quiet_streamlit() -> None:
     """No "No runtime found" line per cached call outside a Streamlit server (a filter: Streamlit
     resets its loggers' levels when it reads its config)."""
