@@ -47,6 +47,9 @@ kinds = t1.pills("数字类型", list(KIND_LABELS), selection_mode="multi", defa
 basis = ui.basis_picker(t2, ui.BASIS_HELP + "区县没有下一级的汇总，总按本级数字。")
 per10k = t3.toggle("按每万常住人口计算", key="per10k", bind="query-params",
                    help="用 2020 年第七次人口普查的常住人口换算；缺少人口数据的地区不做换算")
+every = st.toggle(f"也比较其他 {len(metrics) - len(core)} 项指标（竞赛参与人数、服务阵地、培训……）", key="all",
+                  bind="query-params", help="默认只比较四项核心指标：工会组织、工会会员、经费投入、竞赛")
+shown = tuple(metrics) if every else tuple(m for m in metrics if m in core)
 
 if len(sel) < 2:
     st.warning("请至少选择 2 个地区进行对比（最多 4 个）。")
@@ -66,8 +69,8 @@ below = basis == "below"
 def measure(kind: str, code: str | None = None) -> Measure:
     """The figures of the selected regions (their own), or of one city's counties (below)."""
     if below and code is not None:
-        return Measure(kind, tuple(metrics), span, level="county", within=code)
-    return Measure(kind, tuple(metrics), span, regions=codes)
+        return Measure(kind, shown, span, level="county", within=code)
+    return Measure(kind, shown, span, regions=codes)
 
 
 def when_text(kind: str, row, sep: str = "") -> str:
@@ -88,18 +91,19 @@ for kind in (k for k in kinds if k != "target"):
             if level_of.get(code) == "city":
                 f = data.sum_of_figures(data.figures(key, measure(kind, code))).assign(grp=code)
             else:
-                f = data.figures(key, Measure(kind, tuple(metrics), span, regions=(code,)))
+                f = data.figures(key, Measure(kind, shown, span, regions=(code,)))
             frames.append(f.assign(kind=kind))
     else:
         frames.append(data.figures(key, measure(kind)).assign(kind=kind))
 summ = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) \
     else pd.DataFrame(columns=["grp", "metric", "kind", "value", "n", "approxes"])
-targets = (data.target_list(key, Measure("target", tuple(metrics), span, regions=codes))
+targets = (data.target_list(key, Measure("target", shown, span, regions=codes))
            if "target" in kinds else pd.DataFrame())
 
 if summ.empty and targets.empty:
-    st.info(f"{'、'.join(region_names)}在{period}都没有{'、'.join(kind_label(k) for k in kinds)}类的数字。"
-            "可换一个时期（例如拖动“时期”的两端选几年）或别的地区。")
+    st.info(f"{'、'.join(region_names)}在{period}都没有{'、'.join(kind_label(k) for k in kinds)}类的"
+            + ("数字。" if every else "核心指标数字。打开“也比较其他指标”，或")
+            + "换一个时期（例如拖动“时期”的两端选几年）或别的地区。")
     ui.source_note(key)
     st.stop()
 
@@ -199,7 +203,7 @@ if not summ.empty:
     grp = summ[summ.panel == panel]
     m, k = grp.metric.iloc[0], grp.kind.iloc[0]
     # one query for the regions' own figures (the counties of a city for 下辖各地之和: one per city)
-    own_facts = data.figure_facts(key, Measure(k, tuple(metrics), span, regions=codes), None, m)
+    own_facts = data.figure_facts(key, Measure(k, shown, span, regions=codes), None, m)
     for col, code in zip(st.columns(len(codes)), codes):
         with col:
             here = grp[grp.code == code]

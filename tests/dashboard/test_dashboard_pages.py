@@ -168,29 +168,40 @@ def test_overview_drill_into_a_city_without_county_numbers(crafted_db, use_db, r
 # ---- 地区对比 ----------------------------------------------------------------------------------
 
 
+def compare_cells(at) -> dict:
+    table = at.table[0].value
+    return {(panel, region): cell for panel, row in table.iterrows() for region, cell in row.items() if cell != "未报告"}
+
+
+def expected_compare(key, metrics, year) -> dict:
+    m = data.metric_table(key)
+    label, unit = dict(zip(m.metric, m.label)), dict(zip(m.metric, m.unit))
+    out = {}
+    for kind in ("increment", "total"):
+        figs = data.figures(key, Measure(kind, tuple(metrics), year_span(year, year), regions=("330200", "330500")))
+        for r in figs.itertuples():
+            out[(f"{label[r.metric]}·{kind_label(kind)}", {"330200": "宁波市", "330500": "湖州市"}[r.grp])] = \
+                format_fact_value(r.value, unit[r.metric], combine_approx(r.approxes))
+    return out
+
+
 def test_compare_defaults_to_ningbo_and_huzhou(real_db, use_db, run_page):
     use_db(real_db)
     at = run_page("views/compare.py")
     no_errors(at)
     assert at.multiselect(key="regions").value == ["330200", "330500"]
-    table = at.table[0].value
-    assert list(table.columns) == ["宁波市", "湖州市"]
+    assert list(at.table[0].value.columns) == ["宁波市", "湖州市"]
     key = data.current_key()
     year = data.filter_options(key)["default_year"]
-    metrics = data.metric_table(key)
-    label, unit = dict(zip(metrics.metric, metrics.label)), dict(zip(metrics.metric, metrics.unit))
-    expected = {}
-    for kind in ("increment", "total"):
-        figs = data.figures(key, Measure(kind, tuple(metrics.metric), year_span(year, year),
-                                         regions=("330200", "330500")))
-        for r in figs.itertuples():
-            expected[(f"{label[r.metric]}·{kind_label(kind)}", {"330200": "宁波市", "330500": "湖州市"}[r.grp])] = \
-                format_fact_value(r.value, unit[r.metric], combine_approx(r.approxes))
-    got = {(panel, region): cell for panel, row in table.iterrows() for region, cell in row.items() if cell != "未报告"}
-    assert set(got) == set(expected)
-    for k, cell in got.items():
-        assert cell.startswith(expected[k] + "（"), (k, cell)
-    assert len(at.get("plotly_chart")) == len({p for p, _ in expected})     # one small chart per metric·kind
+    for every, metrics in ((False, data.core_metrics(key)), (True, list(data.metric_table(key).metric))):
+        if every:
+            at = run_page("views/compare.py", query={"all": "true"})
+            no_errors(at)
+        got, expected = compare_cells(at), expected_compare(key, metrics, year)
+        assert set(got) == set(expected)
+        for k, cell in got.items():
+            assert cell.startswith(expected[k] + "（"), (k, cell)
+        assert len(at.get("plotly_chart")) == len({p for p, _ in expected})     # one small chart per metric·kind
 
 
 def test_compare_per_10k_and_missing_population(crafted_db, use_db, run_page):
