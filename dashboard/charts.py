@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.formatting import axis_scale, combine_approx, format_fact_value, plot_text
+from dashboard.formatting import axis_scale, combine_approx, format_fact_value, plotly_text
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 BAR_COLOR = "#3b6fb6"
@@ -33,9 +33,9 @@ def _require(df: pd.DataFrame, *cols: str) -> None:
 
 def _layout(title: str, height: int, subtitle: str = "", **more) -> dict:
     # Titles carry names from the pages (initiatives, regions): never markup.
-    head = {"text": plot_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}}
+    head = {"text": plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}}
     if subtitle:
-        head["subtitle"] = {"text": plot_text(subtitle), "font": {"size": 12, "color": "#666"}}
+        head["subtitle"] = {"text": plotly_text(subtitle), "font": {"size": 12, "color": "#666"}}
     layout = {"title": head, "font": {"family": FONT, "size": 13}, "height": height,
               "margin": {"l": 10, "r": 20, "t": 76 if subtitle else 56, "b": 10}, "plot_bgcolor": "white",
               "hoverlabel": {"font": {"family": FONT}}}
@@ -109,7 +109,7 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
     blank basemap, so it works offline; regions without data stay grey."""
     _require(df, "code", "name", "value")
     codes = [f["id"] for f in geo["features"]]
-    names = {f["id"]: plot_text(f["properties"].get("name", f["id"])) for f in geo["features"]}
+    names = {f["id"]: plotly_text(f["properties"].get("name", f["id"])) for f in geo["features"]}
     df = df[df["code"].isin(codes)]
     if df.empty:
         raise ValueError("no region of the data is on this map")
@@ -137,7 +137,7 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
         # under the map, across: on a phone a colour bar at the side would take a quarter of the width
         "colorbar": {"title": {"text": axis_unit, "side": "right"}, "tickformat": TICKFORMAT, "thickness": 10,
                      "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top", "len": 0.8},
-        "customdata": [list(x) for x in zip(df["name"].map(plot_text), labels, n)],
+        "customdata": [list(x) for x in zip(df["name"].map(plotly_text), labels, n)],
         "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
     })
     center, zoom = _map_view(geo)
@@ -157,7 +157,7 @@ def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, categor
     custom = df[customdata].tolist() if customdata else df[category].tolist()
     top = float(df[value].max()) / divisor
     trace = {
-        "type": "bar", "x": [v / divisor for v in _floats(df[value])], "y": df[category].astype(str).map(plot_text).tolist(),
+        "type": "bar", "x": [v / divisor for v in _floats(df[value])], "y": df[category].astype(str).map(plotly_text).tolist(),
         "orientation": "h", "marker": {"color": BAR_COLOR}, "text": texts, "textposition": "outside",
         "cliponaxis": False, "customdata": [list(x) for x in zip(custom, labels, n)],
         "hovertemplate": "%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
@@ -175,7 +175,7 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
     _require(df, category, count)
     df = df.sort_values(count, ascending=True, kind="stable")
     top = float(df[count].max())
-    trace = {"type": "bar", "x": [int(c) for c in df[count]], "y": df[category].astype(str).map(plot_text).tolist(),
+    trace = {"type": "bar", "x": [int(c) for c in df[count]], "y": df[category].astype(str).map(plotly_text).tolist(),
              "orientation": "h", "marker": {"color": BAR_COLOR}, "text": [int(c) for c in df[count]],
              "textposition": "outside", "cliponaxis": False, "customdata": df[category].tolist(),
              "hovertemplate": "%{y}<br>%{x}<extra></extra>"}
@@ -244,9 +244,9 @@ def stock_chart(df: pd.DataFrame, *, title: str, unit: str, subtitle: str = "", 
         color = palette[i % len(palette)]
         traces.append({
             "type": "scatter", "x": part["as_of"].dt.strftime("%Y-%m-%d").tolist(),
-            "y": [v / divisor for v in _floats(part["value"])], "name": plot_text(reg), "mode": "lines+markers",
+            "y": [v / divisor for v in _floats(part["value"])], "name": plotly_text(reg), "mode": "lines+markers",
             "line": {"color": color, "width": 1.5, "dash": "dot"}, "marker": {"size": 8, "color": color},
-            "customdata": [[plot_text(reg), lab] for lab in labels],
+            "customdata": [[plotly_text(reg), lab] for lab in labels],
             "hovertemplate": "%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<extra></extra>",
         })
     layout = _layout(title, height, subtitle,
@@ -292,18 +292,18 @@ def compare_panel(df: pd.DataFrame, *, title: str, unit: str, region_order: Sequ
     whens, keys = col("when"), col("key")
     labels = col("label") if "label" in df.columns else texts
     colors = [REGION_COLORS[i % len(REGION_COLORS)] for i in range(len(order))]
-    names = [plot_text(r) for r in order]
+    names = [plotly_text(r) for r in order]
     trace = {
         "type": "bar", "x": names, "y": ys, "marker": {"color": colors},
         "text": [t if y is not None else "" for t, y in zip(texts, ys)], "textposition": "outside", "cliponaxis": False,
-        "customdata": [[k, lab, plot_text(w).replace("\n", "")] for k, lab, w in zip(keys, labels, whens)],
+        "customdata": [[k, lab, plotly_text(w).replace("\n", "")] for k, lab, w in zip(keys, labels, whens)],
         "hovertemplate": "%{x}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     }
     # a region that reported nothing: the words, not an empty gap
     notes = [{"x": name, "y": 0, "yref": "y", "text": "未报告", "showarrow": False, "yanchor": "bottom",
               "font": {"color": "#888", "size": 12}} for name, y in zip(names, ys) if y is None]
     # every bar says when it is from, under the region's name (a total's date, an increment's period)
-    ticks = [name + ("<br>" + plot_text(w).replace("\n", "<br>") if w else "") for name, w in zip(names, whens)]
+    ticks = [name + ("<br>" + plotly_text(w).replace("\n", "<br>") if w else "") for name, w in zip(names, whens)]
     layout = _layout(f"{title}（{axis_unit}）", height, subtitle,
                      yaxis={"title": {"text": None}, "tickformat": TICKFORMAT, "range": [0, top * 1.3 if top > 0 else 1],
                             "gridcolor": "#e5e5e5", "automargin": True},

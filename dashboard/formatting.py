@@ -317,20 +317,3 @@ def chinese_punctuation(text: str) -> str:
             out[i] = full
     return "".join(out)
 
-
-# ---- text from the pages, inside markdown or Plotly ---------------------------------------------
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>$~:=&\"'")
-
-
-def md_escape(text: object) -> str:
-    """Text from a page or a URL, safe inside a Streamlit markdown string: every ASCII punctuation
-    mark that markdown, Streamlit's :directives: or KaTeX could read is backslash-escaped."""
-    s = "" if text is None else str(text)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s).replace("\n", " ")
-
-
-def plot_text(text: object) -> str:
-    """Text from a page inside a Plotly title, label or hover: Plotly reads <a>, <b>, <br> … as
-    markup, so < > & are written as entities (which Plotly shows as the characters)."""
-    return html.escape("" if text is None else str(text), quote=False)

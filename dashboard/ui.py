@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.formatting import KIND_LABELS, year_span
+from dashboard.formatting import KIND_LABELS, md_text, year_span
 from dashboard.tables import fact_display_frame
 
 COUNTING_RULE = (
@@ -104,7 +104,7 @@ def db_key() -> data.DbKey:
     try:
         return data.current_key()
     except FileNotFoundError:
-        st.error(f"找不到数据库文件 {data.db_path()}。请确认 data/raw/ 中有报纸版面，然后刷新页面以自动生成。")
+        st.error(f"找不到数据库文件 {md_text(data.db_path().name)}。请确认 data/raw/ 中有报纸版面，然后刷新页面以自动生成。")
         st.stop()
 
 
@@ -141,12 +141,14 @@ def show_facts(df: pd.DataFrame, *, key: str | None = None, height: int | str = 
 
 
 def data_page_link(label: str, params: dict[str, str | list[str]]) -> None:
-    """Link to the 数据 page with its filters set (the same query parameters its widgets bind)."""
-    st.page_link("views/explore.py", label=label, icon=":material/search:", query_params=params)
+    """Link to the 数据 page with its filters set (the same query parameters its widgets bind);
+    the label is plain text (it may hold an initiative's name)."""
+    st.page_link("views/explore.py", label=md_text(label), icon=":material/search:", query_params=params)
 
 
 def article_page_link(label: str, article_id: str) -> None:
-    st.page_link("views/articles.py", label=label, icon=":material/article:", query_params={"article": article_id})
+    """Link to one article; the label is plain text (it holds the article's title)."""
+    st.page_link("views/articles.py", label=md_text(label), icon=":material/article:", query_params={"article": article_id})
 
 
 def kind_options() -> list[str]:
@@ -186,5 +188,5 @@ def source_note(key: data.DbKey) -> None:
     first, last = info.get("first_issue"), info.get("last_issue")
     span = f"{pd.Timestamp(first):%Y-%m-%d} 至 {pd.Timestamp(last):%Y-%m-%d}" if first is not None else "日期不详"
     built = datetime.fromtimestamp(key.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
-    st.caption(f"数据来源：{info.get('papers') or '浙江工人日报'}，{info['documents']} 个版面、{info['articles']} 篇文章、"
+    st.caption(f"数据来源：{md_text(info.get('papers') or '浙江工人日报')}，{info['documents']} 个版面、{info['articles']} 篇文章、"
                f"{info['facts']} 条数字（去重后 {info['counted']} 条），出版日期 {span}；数据库更新于 {built}。")

@@ -10,7 +10,8 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.formatting import (
-    DATE_SOURCE_INFERRED, INFERRED_MARK, chinese_punctuation, format_fact_value, highlight_html, kind_label,
+    DATE_SOURCE_INFERRED, INFERRED_MARK, chinese_punctuation, format_fact_value, highlight_html, kind_label, md_text,
+    safe_url,
 )
 from dashboard.tables import fact_display_frame
 
@@ -84,7 +85,7 @@ if not article_id:
 
 art = data.article(key, article_id)
 if art is None:
-    st.warning(f"找不到编号为 {article_id} 的文章：数据库可能已经更新。请重新选择。")
+    st.warning(f"找不到编号为 {md_text(article_id)} 的文章：数据库可能已经更新。请重新选择。")
     article_picker(expanded=True)
     st.stop()
 
@@ -122,8 +123,8 @@ body = highlight_html(text, spans, tips, current)
 left, right = st.columns([3, 2])
 with left:
     st.html(f'{STYLE}<div class="union-article">{head}<div class="body">{body}</div></div>')
-    if art.get("url"):
-        st.link_button("打开报纸原网页", art["url"])
+    if safe_url(art.get("url")):  # http(s) only: a javascript: URL from a page is no link
+        st.link_button("打开报纸原网页", safe_url(art["url"]))
 with right:
     st.subheader(f"文中的 {len(facts)} 条数字")
     if facts.empty:

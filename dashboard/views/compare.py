@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.data import Measure
 from dashboard.formatting import (
-    INFERRED_MARK, KIND_LABELS, KIND_ORDER, combine_approx, date_text, format_fact_value, kind_label, per_10k, period_text,
+    INFERRED_MARK, KIND_LABELS, KIND_ORDER, combine_approx, date_text, format_fact_value, kind_label, md_text, per_10k,
+    period_text,
     span_text,
 )
 
@@ -101,7 +102,7 @@ targets = (data.target_list(key, Measure("target", shown, span, regions=codes))
            if "target" in kinds else pd.DataFrame())
 
 if summ.empty and targets.empty:
-    st.info(f"{'、'.join(region_names)}在{period}都没有{'、'.join(kind_label(k) for k in kinds)}类的"
+    st.info(f"{md_text('、'.join(region_names))}在{period}都没有{'、'.join(kind_label(k) for k in kinds)}类的"
             + ("数字。" if every else "核心指标数字。打开“也比较其他指标”，或")
             + "换一个时期（例如拖动“时期”的两端选几年）或别的地区。")
     ui.source_note(key)
@@ -129,17 +130,17 @@ if not summ.empty:
                           for r, u, a in zip(ratios, summ.unit, summ.approxes)]
 
     what = ("各地区本级数字" if not below else "地市为其各区县数字之和，区县为本级数字")
-    st.subheader(f"{' 与 '.join(region_names)}：{period}" + ("，每万常住人口" if per10k else ""))
+    st.subheader(f"{md_text(' 与 '.join(region_names))}：{period}" + ("，每万常住人口" if per10k else ""))
     st.caption(f"{what}。新增：时期完全在{period}内的数字按统计口径计；累计：截至{period}末的最新报道（标出截至日期）；"
                "每个小图是一个指标的一种类型，新增、累计、目标从不相加。")
     if per10k:
         if missing_pop:
-            st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + "、".join(region_label(c) for c in missing_pop)
+            st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + md_text("、".join(region_label(c) for c in missing_pop))
                        + "。这些地区在图中显示“未报告”，表中注明“缺少人口数据”。")
         known = [c for c in codes if c not in missing_pop]
         if known:
             srcs = sorted({pop_source.get(c) or "" for c in known} - {""})
-            st.caption("人口：" + "；".join(f"{region_label(c)} {int(population[c]):,} 人" for c in known)
+            st.caption("人口：" + "；".join(f"{md_text(region_label(c))} {int(population[c]):,} 人" for c in known)
                        + (f"（来源：{'；'.join(srcs)}）" if srcs else ""))
         chart_df = summ[summ.p10k.notna()].assign(value=lambda d: d.p10k, label=lambda d: d.p10k_label,
                                                   text=lambda d: d.p10k_label, unit=lambda d: d.unit + "/万人")
@@ -188,7 +189,7 @@ if not summ.empty:
 if "target" in kinds:
     st.subheader(f"目标（{period}有效，按期限排列，从不相加）")
     if targets.empty:
-        st.info(f"{'、'.join(region_names)}在{period}都没有有效的目标。")
+        st.info(f"{md_text('、'.join(region_names))}在{period}都没有有效的目标。")
     else:
         if len(targets) > 200:
             st.caption(f"共 {len(targets)} 项目标，下表列出期限最近的 200 项；全部目标可在“数据”页按类型“目标”筛选下载。")
@@ -208,15 +209,15 @@ if not summ.empty:
         with col:
             here = grp[grp.code == code]
             if here.empty:
-                st.markdown(f"**{region_label(code)}**")
-                st.caption(f"{period}没有报告“{panel}”。")
+                st.markdown(f"**{md_text(region_label(code))}**")
+                st.caption(f"{period}没有报告“{md_text(panel)}”。")
                 continue
             if below and level_of.get(code) == "city":
                 rows = data.figure_facts(key, measure(k, code), None, m)
             else:
                 rows = own_facts[own_facts.grp == code]
             n_in = int(rows["dropped"].isna().sum())
-            st.markdown(f"**{region_label(code)}**")
+            st.markdown(f"**{md_text(region_label(code))}**")
             more = f"；下表列出前 {FACTS_PER_BAR} 条（计入的在前）" if len(rows) > FACTS_PER_BAR else ""
             st.caption(f"{here.label.iloc[0]}（{here.when.iloc[0]}）：{n_in} 条数字计入"
                        + (f"，{len(rows) - n_in} 条按统计口径不计" if len(rows) > n_in else "") + more)

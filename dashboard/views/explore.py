@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -106,8 +107,9 @@ def about() -> list[tuple[str, str]]:
     built = datetime.fromtimestamp(key.mtime_ns / 1e9).astimezone().isoformat(timespec="seconds")
     return tables.describe_export(
         flt, labels=labels, exported_at=datetime.now().astimezone().isoformat(timespec="seconds"),
-        source=f"{info.get('papers') or '浙江工人日报'} 版面（{data.raw_dir()}），经 ETL 抽取",
-        database=f"{key.path}（更新于 {built}）", n_rows=n, link=page_url, rule=ui.COUNTING_RULE,
+        # File names, not paths: the sheet travels, the server's folders are no one's business.
+        source=f"{info.get('papers') or '浙江工人日报'} 版面（{data.raw_dir().name} 文件夹），经 ETL 抽取",
+        database=f"{Path(key.path).name}（更新于 {built}）", n_rows=n, link=page_url, rule=ui.COUNTING_RULE,
     )
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.data import FactFilter
-from dashboard.formatting import md_escape, span_text
+from dashboard.formatting import md_text, span_text
 
 TOP = 20
 FACT_LIMIT = 500
@@ -35,7 +35,7 @@ rank = data.initiative_rank(places_all)
 st.caption(f"{scope}，{period}：新增数字时期在其中的、累计数截至日期在其中的、目标在其中有效的，按条数计（去重后）；"
            "这里只数条数，不把数值相加。")
 if rank.empty:
-    st.info(f"{scope}在{period}没有标注倡议的数字。可换一个时期（拖动“时期”两端选几年）或范围。")
+    st.info(f"{md_text(scope)}在{period}没有标注倡议的数字。可换一个时期（拖动“时期”两端选几年）或范围。")
     ui.source_note(key)
     st.stop()
 
@@ -77,7 +77,7 @@ n_counted = int(places["n_facts"].sum())
 left, right = st.columns([2, 3])
 with left:
     if places.empty:
-        st.info(f"“{md_escape(chosen)}”在{scope}、{period}没有计入汇总的数字。")
+        st.info(f"“{md_text(chosen)}”在{md_text(scope)}、{period}没有计入汇总的数字。")
     else:
         fig = charts.count_bar_chart(places, category="place", count="n_facts",
                                      title=f"“{chosen}”的数字分布在哪些{place_word}（{period}）",
@@ -88,11 +88,11 @@ with left:
 with right:
     rows = data.fact_rows(key, flt, limit=FACT_LIMIT)
     more = f"，下表列出最新的 {len(rows)} 条" if n_all > len(rows) else ""
-    st.markdown(f"**“{md_escape(chosen)}”在{period}共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
+    st.markdown(f"**“{md_text(chosen)}”在{period}共 {n_all} 条数字**（其中 {n_counted} 条计入汇总）{more}。")
     ui.show_facts(rows, key="ini_facts", height=min(38 + 35 * len(rows), 420))
     params: dict[str, str | list[str]] = {"initiatives": chosen, "years": [span[0][:4], span[1][:4]]}  # 数据's slider
     if scope != "全省":
         params["cities"] = scope
-    ui.data_page_link(f"在“数据”页筛选、下载“{md_escape(chosen)}”的全部数字", params)
+    ui.data_page_link(f"在“数据”页筛选、下载“{chosen}”的全部数字", params)   # the link escapes its label
 
 ui.source_note(key)

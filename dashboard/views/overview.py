@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.data import Measure
 from dashboard.formatting import (
-    INFERRED_MARK, KIND_LABELS, combine_approx, date_text, format_fact_value, kind_label, md_escape, period_text, span_text,
+    INFERRED_MARK, KIND_LABELS, combine_approx, date_text, format_fact_value, kind_label, md_text, period_text, span_text,
     target_label, year_span,
 )
 
@@ -100,7 +100,7 @@ if kind == "target":
                 st.metric(f"{labels[m]} · 目标", f"{len(rows)} 项", border=True,
                           help="目标从不相加；新增目标与累计目标含义不同")
                 st.caption(f"期限最近：{date_text(first.deadline)}，{target_label(first.target_type)} "
-                           f"{format_fact_value(first.value, units[m], first.approx, compact=True)}（{md_escape(first.region)}）")
+                           f"{format_fact_value(first.value, units[m], first.approx, compact=True)}（{md_text(first.region)}）")
 else:
     own = data.figures(key, Measure(kind, tuple(core), span, regions=(scope_code,))).set_index("metric")
     children = data.figures(key, Measure(kind, shown_metrics, span, level=child_level, within=within))
@@ -224,7 +224,7 @@ else:
             rows = data.figure_facts(key, child_measure, row["code"], metric)
             n_in = int(rows["dropped"].isna().sum())
             value = format_fact_value(row["value"], units[metric], combine_approx(row["approxes"]), compact=True)
-            st.caption(f"{pick}：{value}，{n_in} 条数字计入这根柱子" +
+            st.caption(f"{md_text(pick)}：{value}，{n_in} 条数字计入这根柱子" +
                        (f"，另有 {len(rows) - n_in} 条按统计口径不计（见“是否计入”）。" if len(rows) > n_in else "。"))
             ui.show_facts(rows, key="region_facts")
             params = {"metrics": labels[metric], "kinds": kind_label(kind), "counted": "true"}
@@ -260,7 +260,7 @@ with left:
                                 placeholder="选择一个倡议")
             if pick:
                 rows = data.figure_facts(key, ini_measure, pick, metric)
-                st.caption(f"“{md_escape(pick)}”：{int(rows['dropped'].isna().sum())} 条数字计入这根柱子。")
+                st.caption(f"“{md_text(pick)}”：{int(rows['dropped'].isna().sum())} 条数字计入这根柱子。")
                 ui.show_facts(rows, key="ini_facts")
 
 # ---- year by year, on a true time axis ----------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 
 from dashboard.formatting import (
     axis_scale, chinese_punctuation, combine_approx, date_text, format_fact_value, format_number, highlight_html,
-    highlight_segments, iso_date_text, md_escape, neutralise_formula, per_10k, period_text, plot_text,
+    highlight_segments, iso_date_text, neutralise_formula, per_10k, period_text,
 )
 
 
@@ -151,10 +151,3 @@ def test_chinese_punctuation_is_restored_one_for_one(normalised, shown):
 @given(st.text(max_size=80))
 def test_chinese_punctuation_keeps_length(text):
     assert len(chinese_punctuation(text)) == len(text)
-
-
-def test_text_from_pages_is_inert_in_markdown_and_plotly():
-    assert md_escape("![](//e.co/a)") == "\\!\\[\\]\\(//e\\.co/a\\)"
-    assert md_escape(":red[x] $x$ **b**") == "\\:red\\[x\\] \\$x\\$ \\*\\*b\\*\\*"
-    assert md_escape("两基") == "两基"
-    assert plot_text("<a href=x>y</a> & b") == "&lt;a href=x&gt;y&lt;/a&gt; &amp; b"

@@ -291,6 +291,12 @@ def test_data_filter_table_and_downloads(real_db, use_db, run_page, oracle, down
     assert about["筛选：指标"] == "工会组织" and about["筛选：数字类型"] == "新增"
     assert about["行数"] == str(len(expected)) and about["导出时间"]
     assert about["看板链接"].startswith("data?")       # AppTest has no browser URL: the relative one
+    # The sheet names files, not the server's folders.
+    assert about["数据库"].startswith("union_facts.duckdb（更新于 ")
+    assert about["数据来源"].endswith("版面（raw 文件夹），经 ETL 抽取") and "/" not in about["数据来源"]
+    # The sheet names files, not the server's folders.
+    assert about["数据库"].startswith("union_facts.duckdb（更新于 ")
+    assert about["数据来源"].endswith("版面（raw 文件夹），经 ETL 抽取") and "/" not in about["数据来源"]
     pq_table = pq.read_table(io.BytesIO(downloads[at.download_button(key="dl_parquet").proto.deferred_file_id]()))
     assert pq_table.column("fact_id").to_pylist() == [f for f, *_ in expected]
 
