@@ -1,6 +1,10 @@
 """Dashboard latency at scale: a synthetic DuckDB of 1,000,000 facts with the real schema, then the
 median server time of each page's queries (uncached) and of full page script runs (AppTest).
 
+The synthetic facts are given what the counting rules work on (sql/counting.sql): half-year
+periods inside whole years, two-year spans, breakdowns (part_of) and target types, so that the
+figures cost what they will cost on a real database, not what a plain SUM costs.
+
 Usage: python bench/dashboard_latency.py [--facts N] [--reps R] [--rebuild]
 Page runs are timed twice: "filter change" empties the caches of every filter-dependent query
 (reference lists such as regions stay cached, as they would); "cold" empties all query caches.
@@ -21,9 +25,18 @@ import logging  # noqa: E402
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
+
 from bench.synth import SCHEMA, build_synthetic_db  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+
+
+def quiet_streamlit() -> None:
+    """No "No runtime found" line per cached call outside a Streamlit server (a filter: Streamlit
+    resets its loggers' levels when it reads its config)."""
+    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).addFilter(lambda r: "No runtime found" not in r.getMessage()
+                                          and "missing ScriptRunContext" not in r.getMessage())
 
 
 def synthetic_db(n_facts: int, rebuild: bool) -> Path:
@@ -33,10 +46,36 @@ def synthetic_db(n_facts: int, rebuild: bool) -> Path:
         OUT.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         build_synthetic_db(path, n_facts)
+        give_rules_work(path)
         print(f"generated {path.relative_to(ROOT)} ({n_facts:,} facts) in {time.perf_counter() - t0:.1f} s")
     else:
         print(f"reusing {path.relative_to(ROOT)} (--rebuild to regenerate)")
     return path
+
+
+def give_rules_work(path: Path) -> None:
+    """Periods that nest, spans across years, breakdowns and target types, deterministically (by the
+    fact id's hash): 15 % of increments become 1—6月, 5 % two-year spans; 3 % of the facts become a
+    breakdown of the fact before them in their article when it has the same metric and kind."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("""UPDATE facts SET period_end = CAST(period_start + INTERVAL 6 MONTH - INTERVAL 1 DAY AS DATE),
+                                    period_label = '1—6月'
+                   WHERE kind = 'increment' AND period_start IS NOT NULL AND hash(fact_id) % 100 < 15""")
+    con.execute("""UPDATE facts SET period_start = CAST(period_start - INTERVAL 1 YEAR AS DATE), period_label = '两年来'
+                   WHERE kind = 'increment' AND period_start IS NOT NULL AND hash(fact_id) % 100 BETWEEN 15 AND 19""")
+    con.execute("""UPDATE facts SET target_type = CASE WHEN hash(fact_id) % 2 = 0 THEN 'new' ELSE 'stock' END
+                   WHERE kind = 'target'""")
+    con.execute("""UPDATE facts SET part_of = b.prev FROM (
+                       SELECT fact_id, lag(fact_id) OVER (PARTITION BY article_id, metric, kind ORDER BY evidence_start) AS prev
+                       FROM facts) b
+                   WHERE facts.fact_id = b.fact_id AND b.prev IS NOT NULL AND hash(facts.fact_id) % 100 < 3""")
+    n = con.execute("""SELECT count(*) FILTER (WHERE part_of IS NOT NULL), count(*) FILTER (WHERE period_label = '1—6月'),
+                              count(*) FILTER (WHERE period_label = '两年来') FROM facts""").fetchone()
+    con.execute("CHECKPOINT")
+    con.close()
+    print(f"  counting-rule work: {n[0]:,} breakdowns, {n[1]:,} half-year and {n[2]:,} two-year increments")
 
 
 def median_ms(fn, reps: int) -> float:
@@ -61,33 +100,52 @@ def query_benchmarks(reps: int) -> dict[str, list[tuple[str, float]]]:
     t0 = time.perf_counter()
     data._database(key)
     print(f"open + snapshot of fact_view (once per database file): {(time.perf_counter() - t0) * 1000:.0f} ms")
-    base = FactFilter(metrics=("union_orgs",), kinds=("increment",))
+    from dashboard.data import Measure
+    from dashboard.formatting import year_span
+
+    core = tuple(data.core_metrics(key))
+    metrics = tuple(data.metric_table(key)["metric"])
+    y = year_span(2021, 2021)
+    every = year_span(*raw(data.filter_options)(key)["years"])
     ningbo = FactFilter(metrics=("union_orgs",), kinds=("increment",), region_codes=("330200",))
     some = FactFilter(metrics=("union_orgs", "funding"), kinds=("increment",), cities=("宁波市", "湖州市"),
                       text="宁波", years=(2018, 2022))
     article_id = raw(data.fact_rows)(key, FactFilter(), 1)["article_id"].iloc[0]
     ini = raw(data.filter_options)(key)["initiatives"][0]
+    fig = raw(data.figures)
     pages = {
         "总览": [
-            ("totals (cards)", lambda: raw(data.totals)(key, FactFilter(kinds=("increment",), zhejiang=True))),
-            ("by_region city (map, bars)", lambda: raw(data.by_region)(key, base, "city", True)),
-            ("by_region county of 宁波 (drill)", lambda: raw(data.by_region)(key, base, "county", True, "330200")),
-            ("by_initiative", lambda: raw(data.by_initiative)(key, FactFilter(metrics=("union_orgs",),
-                                                                              kinds=("increment",), zhejiang=True))),
-            ("timeline", lambda: raw(data.timeline)(key, FactFilter(metrics=("union_orgs",), kinds=("increment",),
-                                                                    zhejiang=True))),
-            ("facts behind a bar (宁波市)", lambda: raw(data.fact_rows)(key, ningbo, 1000)),
+            ("cards: own figure, 4 metrics, a year", lambda: fig(key, Measure("increment", core, y, regions=("330000",)))),
+            ("cards: sum of the cities", lambda: fig(key, Measure("increment", core, y, level="city"))),
+            ("cards: totals as of a year's end", lambda: fig(key, Measure("total", core, y, regions=("330000",)))),
+            ("cards: targets in force (listed)", lambda: raw(data.target_list)(key, Measure("target", core, y,
+                                                                                           regions=("330000",)))),
+            ("map and bars: each city", lambda: fig(key, Measure("increment", ("union_orgs",), y, level="city"))),
+            ("drill: counties of 宁波", lambda: fig(key, Measure("increment", ("union_orgs",), y, level="county",
+                                                                 within="330200"))),
+            ("by initiative", lambda: fig(key, Measure("increment", ("union_orgs",), y, by="initiative"))),
+            ("by year, every year", lambda: fig(key, Measure("increment", ("union_orgs",), every,
+                                                             regions=("330000",), by="year"))),
+            ("totals by year (stock chart)", lambda: fig(key, Measure("total", ("union_orgs",), every, level="city",
+                                                                      by="year"))),
+            ("cards over every year (a span)", lambda: fig(key, Measure("increment", core, every, regions=("330000",)))),
+            ("facts behind a bar (宁波市)", lambda: raw(data.figure_facts)(
+                key, Measure("increment", ("union_orgs",), y, level="city"), "330200", "union_orgs")),
         ],
         "地区对比": [
-            ("compare_summary 宁波/湖州", lambda: raw(data.compare_summary)(key, ("330200", "330500"),
-                                                                        ("increment", "total", "target"), True)),
-            ("compare_facts (one panel, 50 per bar)", lambda: raw(data.compare_facts)(
-                key, ("330200", "330500"), ("increment",), True, 50, "union_orgs")),
+            ("figures 宁波/湖州, new, all metrics", lambda: fig(key, Measure("increment", metrics, y,
+                                                                          regions=("330200", "330500")))),
+            ("figures 宁波/湖州, totals, all metrics", lambda: fig(key, Measure("total", metrics, y,
+                                                                            regions=("330200", "330500")))),
+            ("targets 宁波/湖州 (listed)", lambda: raw(data.target_list)(key, Measure("target", metrics, y,
+                                                                                   regions=("330200", "330500")))),
+            ("facts behind a bar (one panel)", lambda: raw(data.figure_facts)(
+                key, Measure("increment", metrics, y, regions=("330200", "330500")), "330200", "union_orgs")),
         ],
         "数据": [
             ("fact_count (all)", lambda: raw(data.fact_count)(key, FactFilter())),
             ("fact_count (5 filters + text)", lambda: raw(data.fact_count)(key, some)),
-            ("totals (filtered)", lambda: raw(data.totals)(key, some)),
+            ("fact_counts (filtered)", lambda: raw(data.fact_counts)(key, some)),
             ("fact_rows page 1", lambda: raw(data.fact_rows)(key, some, 100, 0)),
             ("fact_rows page 500 (all)", lambda: raw(data.fact_rows)(key, FactFilter(), 100, 49900)),
             ("filter_options", lambda: raw(data.filter_options)(key)),
@@ -99,7 +157,9 @@ def query_benchmarks(reps: int) -> dict[str, list[tuple[str, float]]]:
             ("article_count", lambda: raw(data.article_count)(key, "宁波")),
         ],
         "倡议": [
-            ("initiative_places (rank + places)", lambda: raw(data.initiative_places)(key, FactFilter())),
+            ("initiative_places (rank + places)", lambda: raw(data.initiative_places)(key, FactFilter(period=y))),
+            ("initiative_places in 宁波, by county", lambda: raw(data.initiative_places)(
+                key, FactFilter(region_codes=("330200",), period=y), "county")),
             ("facts under one", lambda: raw(data.fact_rows)(key, FactFilter(initiatives=(ini,)), 500)),
         ],
     }
@@ -152,15 +212,20 @@ def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float, float]]:
     initiatives = raw(data.filter_options)(key)["initiatives"]
     changes = {
         "views/overview.py": ("segmented_control", "kind", ["total", "target", "increment"]),
+        "views/overview.py#period": ("select_slider", "period", [(2020, 2020), (2016, 2024), (2023, 2023)]),
+        "views/overview.py#scope": ("selectbox", "city", ["宁波市", "湖州市", "全省"]),
         "views/compare.py": ("multiselect", "regions", [["330100", "330200"], ["330300", "330212"],
                                                          ["330200", "330500", "330600"]]),
+        "views/compare.py#period": ("select_slider", "period", [(2020, 2020), (2016, 2024), (2022, 2022)]),
+        "views/initiatives.py#period": ("select_slider", "period", [(2020, 2020), (2016, 2024), (2022, 2022)]),
         "views/explore.py": ("multiselect", "metrics", [["funding"], ["union_members", "competitions"],
                                                         ["union_orgs"]]),
         "views/articles.py": ("query", "article", articles),
         "views/initiatives.py": ("selectbox", "initiative", initiatives[1:]),
     }
     results = {}
-    for page, (widget, wkey, values) in changes.items():
+    for name, (widget, wkey, values) in changes.items():
+        page = name.split("#")[0]
         at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
         at.run()
         if page != "views/overview.py":
@@ -188,7 +253,7 @@ def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float, float]]:
         first = median_ms(default_run, reps)
         warm = [change(i, clear_filter_caches) for i in range(reps)]
         cold = [change(i + reps, st.cache_data.clear) for i in range(reps)]
-        results[page] = (first, statistics.median(warm), min(warm), statistics.median(cold))
+        results[name] = (first, statistics.median(warm), min(warm), statistics.median(cold))
     return results
 
 
@@ -200,6 +265,7 @@ def main() -> None:
     ap.add_argument("--skip-export", action="store_true")
     args = ap.parse_args()
 
+    quiet_streamlit()
     db = synthetic_db(args.facts, args.rebuild)
     os.environ["UNION_DB"] = str(db)
     os.environ["UNION_NO_BUILD"] = "1"  # never let the ETL touch the synthetic file
@@ -215,10 +281,12 @@ def main() -> None:
             print(f"    {name:40s} {ms:8.0f}")
     print(f"\nFull page script runs (AppTest), median of {args.reps} (ms):")
     print(f"    {'page':28s} {'defaults, cold':>15s} {'filter change (min)':>20s} {'filter change, cold':>20s}")
-    names = {"views/overview.py": "总览", "views/compare.py": "地区对比", "views/explore.py": "数据",
-             "views/articles.py": "文章", "views/initiatives.py": "倡议"}
+    names = {"views/overview.py": "总览 数字类型", "views/overview.py#period": "总览 时期",
+             "views/overview.py#scope": "总览 范围", "views/compare.py": "地区对比 地区",
+             "views/compare.py#period": "地区对比 时期", "views/explore.py": "数据 指标", "views/articles.py": "文章 文章",
+             "views/initiatives.py": "倡议 倡议", "views/initiatives.py#period": "倡议 时期"}
     for page, (first, warm, warm_min, cold) in page_benchmarks(args.reps).items():
-        print(f"    {names[page] + ' (' + page + ')':28s} {first:15.0f} {warm:13.0f} ({warm_min:4.0f}) {cold:20.0f}")
+        print(f"    {names[page]:28s} {first:15.0f} {warm:13.0f} ({warm_min:4.0f}) {cold:20.0f}")
     load = os.getloadavg()
     print(f"\nload average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
 

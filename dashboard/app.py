@@ -10,12 +10,12 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data  # noqa: E402
+from dashboard import data, ui  # noqa: E402
 from dashboard.formatting import md_text  # noqa: E402
 
 # A local favicon: with a Material icon the browser would fetch it from fonts.gstatic.com (offline app).
 st.set_page_config(page_title="浙江工会数据看板", page_icon=str(ROOT / "dashboard" / "assets" / "favicon.svg"),
-                   layout="wide")
+                   layout="wide", menu_items={})
 
 OVERVIEW = "views/overview.py"
 nav = st.navigation([
@@ -30,6 +30,7 @@ nav = st.navigation([
 ])
 
 st.sidebar.caption("浙江工人日报 · 工会工作数字看板")
+ui.page_chrome()
 
 try:
     with st.spinner("正在根据 data/raw/ 中的报纸版面生成或更新数据库，请稍候……"):

@@ -1,15 +1,16 @@
 """Pure figure builders: DataFrame in, Plotly figure out; no Streamlit calls, no database.
 
 Every figure has a Chinese title and its unit on the value axis; empty input raises ValueError
-because the pages say "no data" in words instead of drawing an empty chart.
+because the pages say "no data" in words instead of drawing an empty chart. Figures are assembled
+as plain dicts and made into a Figure once, unvalidated: Plotly's validation costs ~15 ms a figure,
+which 地区对比's two dozen panels cannot afford on every filter change. The tests validate every
+builder's output instead (test_dashboard_charts.py).
 """
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,57 +31,42 @@ def _require(df: pd.DataFrame, *cols: str) -> None:
         raise ValueError(f"missing columns: {missing}")
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    _literal_text(fig)
-    fig.update_layout(
-        title={"text": plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 20, "t": 56, "b": 10},
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-    )
-    return fig
+def _layout(title: str, height: int, subtitle: str = "", **more) -> dict:
+    # Titles carry names from the pages (initiatives, regions): never markup.
+    head = {"text": plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}}
+    if subtitle:
+        head["subtitle"] = {"text": plotly_text(subtitle), "font": {"size": 12, "color": "#666"}}
+    layout = {"title": head, "font": {"family": FONT, "size": 13}, "height": height,
+              "margin": {"l": 10, "r": 20, "t": 76 if subtitle else 56, "b": 10}, "plot_bgcolor": "white",
+              "hoverlabel": {"font": {"family": FONT}}}
+    for k, v in more.items():
+        layout[k] = {**layout[k], **v} if isinstance(v, dict) and isinstance(layout.get(k), dict) else v
+    return layout
 
 
-_TEXT_FIELDS = ("x", "y", "text", "hovertext", "name", "customdata")
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
-def _literal_text(fig: go.Figure) -> None:
-    """Every string from the data shows as itself: Plotly renders <a href>, <b> and <br> in tick
-    labels, hover text, bar text, legends and annotations, so they are HTML-escaped here (a click
-    on a bar therefore reports its escaped label: see clicked_label). Hover templates are ours."""
-    def esc(v):
-        if isinstance(v, str):
-            return plotly_text(v)
-        if isinstance(v, np.ndarray):  # numbers and dates stay arrays; only text is rewritten
-            return [esc(x) for x in v.tolist()] if v.dtype.kind in "OU" else v
-        if isinstance(v, (list, tuple)):
-            return [esc(x) for x in v]
-        return v
-
-    for trace in fig.data:
-        for field in _TEXT_FIELDS:
-            value = getattr(trace, field, None)
-            if value is not None:
-                setattr(trace, field, esc(value))
-    fig.for_each_xaxis(lambda ax: ax.update(title_text=esc(ax.title.text)) if ax.title.text else None)
-    fig.for_each_yaxis(lambda ax: ax.update(title_text=esc(ax.title.text)) if ax.title.text else None)
-    for a in fig.layout.annotations:
-        a.text = esc(a.text)
+def _floats(values) -> list:
+    return [None if pd.isna(v) else float(v) for v in values]
 
 
-def clicked_label(points: list) -> str | None:
-    """The category of the bar a selection event names, as the data has it (not HTML-escaped)."""
-    y = points[0].get("y") if points else None
-    return html.unescape(y) if isinstance(y, str) else y
-
-
-def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value", compact: bool = False) -> list[str]:
-    """Text for aggregated values: approximation of the sum, Chinese number form."""
+def value_labels(df: pd.DataFrame, unit: str, value_col: str = "value", compact: bool = True) -> list[str]:
+    """Text for aggregated values: approximation of the sum, Chinese number form (compact, as on
+    the cards: 3.47万家, so that one screen never mixes 34680家 with 4.19万家)."""
     approxes = df["approxes"] if "approxes" in df.columns else [None] * len(df)
     return [format_fact_value(v, unit, combine_approx(a if a is not None else []), compact=compact)
             for v, a in zip(df[value_col], approxes)]
+
+
+def hover_labels(df: pd.DataFrame, unit: str, value_col: str = "value") -> list[str]:
+    """Hover text: the compact value, the exact one when it differs, and the figure's period
+    (column `when`, e.g. 截至2024年4月23日) when the frame has one."""
+    short = value_labels(df, unit, value_col)
+    exact = value_labels(df, unit, value_col, compact=False)
+    when = df["when"].tolist() if "when" in df.columns else [""] * len(df)
+    return [s + (f"（{e}）" if e != s else "") + (f"<br>{w}" if w else "") for s, e, w in zip(short, exact, when)]
 
 
 def _geo_bounds(geo: dict) -> tuple[float, float, float, float]:
@@ -100,75 +86,87 @@ def _geo_bounds(geo: dict) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _map_view(geo: dict, width_px: int = 640, height_px: int = 480) -> tuple[dict, float]:
-    """Centre and zoom that fit the features (web-mercator, 512-px tiles)."""
+def _map_view(geo: dict, width_px: int = 360, height_px: int = 400) -> tuple[dict, float]:
+    """Centre and zoom that fit the features (web-mercator, 512-px tiles) into a column as narrow as
+    a phone's: the zoom cannot follow the browser's width, so a wider column gets margins instead
+    of clipped edges (衢州 in the west, 舟山's islands in the east)."""
     x0, y0, x1, y1 = _geo_bounds(geo)
     lat_c = (y0 + y1) / 2
     span_x = max(x1 - x0, 0.05)
     span_y = max((y1 - y0) / math.cos(math.radians(lat_c)), 0.05)
     zx = math.log2(width_px * 360 / (512 * span_x))
     zy = math.log2(height_px * 360 / (512 * span_y))
-    return {"lat": lat_c, "lon": (x0 + x1) / 2}, round(min(zx, zy) - 0.15, 2)
+    return {"lat": lat_c, "lon": (x0 + x1) / 2}, round(min(zx, zy) - 0.1, 2)
 
 
-def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: int = 500) -> go.Figure:
+# From a visible light blue, so that the smallest value never reads as "no data" (grey).
+MAP_COLORS = [[0.0, "#c6dbef"], [0.35, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
+
+
+def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: int = 500,
+               subtitle: str = "") -> go.Figure:
     """Choropleth of regions (columns code, name, value[, approxes, n]) on our own GeoJSON with a
     blank basemap, so it works offline; regions without data stay grey."""
     _require(df, "code", "name", "value")
     codes = [f["id"] for f in geo["features"]]
-    names = {f["id"]: f["properties"].get("name", f["id"]) for f in geo["features"]}
+    names = {f["id"]: plotly_text(f["properties"].get("name", f["id"])) for f in geo["features"]}
     df = df[df["code"].isin(codes)]
     if df.empty:
         raise ValueError("no region of the data is on this map")
     divisor, axis_unit = axis_scale(df["value"].max(), unit)
-    labels = value_labels(df, unit)
+    labels = hover_labels(df, unit)
     n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
     # Each feature's shape is sent once: grey ones in the first trace, coloured ones in the second.
     with_data = set(df["code"])
     blank = [c for c in codes if c not in with_data]
-    fig = go.Figure()
+    traces: list[dict] = []
     if blank:
-        fig.add_trace(go.Choroplethmap(
-            geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in set(blank)]},
-            locations=blank, z=[0] * len(blank), showscale=False,
-            colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "white", "width": 1}},
-            customdata=[[names[c]] for c in blank], hovertemplate="%{customdata[0]}：暂无数据<extra></extra>",
-        ))
-    fig.add_trace(go.Choroplethmap(
-        geojson={"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
-        locations=df["code"], z=df["value"].astype(float) / divisor, colorscale="Blues",
-        marker={"line": {"color": "white", "width": 1}},
-        colorbar={"title": {"text": axis_unit}, "tickformat": TICKFORMAT, "thickness": 14},
-        customdata=list(zip(df["name"], labels, n)),
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条事实<extra></extra>",
-    ))
+        traces.append({
+            "type": "choroplethmap",
+            "geojson": {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in set(blank)]},
+            "locations": blank, "z": [0] * len(blank), "showscale": False,
+            "colorscale": [[0, EMPTY_FILL], [1, EMPTY_FILL]], "marker": {"line": {"color": "white", "width": 1}},
+            "customdata": [[names[c]] for c in blank], "hovertemplate": "%{customdata[0]}：暂无数据<extra></extra>",
+        })
+    traces.append({
+        "type": "choroplethmap",
+        "geojson": {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
+        "locations": df["code"].tolist(), "z": [v / divisor for v in _floats(df["value"])], "colorscale": MAP_COLORS,
+        **({"zmin": 0} if len(df) == 1 else {}),
+        "marker": {"line": {"color": "white", "width": 1}},
+        # under the map, across: on a phone a colour bar at the side would take a quarter of the width
+        "colorbar": {"title": {"text": axis_unit, "side": "right"}, "tickformat": TICKFORMAT, "thickness": 10,
+                     "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top", "len": 0.8},
+        "customdata": [list(x) for x in zip(df["name"].map(plotly_text), labels, n)],
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    })
     center, zoom = _map_view(geo)
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
-    return _layout(fig, title, height)
+    return _figure(traces, _layout(title, height, subtitle, map={"style": "white-bg", "center": center, "zoom": zoom}))
 
 
 def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, category_title: str,
-              value: str = "value", customdata: str | None = None, height: int | None = None) -> go.Figure:
+              value: str = "value", customdata: str | None = None, height: int | None = None,
+              subtitle: str = "") -> go.Figure:
     """Horizontal bars, largest on top; value axis in 万/亿 where that reads better."""
     _require(df, category, value)
     df = df.sort_values(value, ascending=True, kind="stable")
     divisor, axis_unit = axis_scale(df[value].max(), unit)
-    labels = value_labels(df, unit, value)                       # exact, for the hover
-    texts = value_labels(df, unit, value, compact=True)           # short, on the bar, like the axis
+    labels = hover_labels(df, unit, value)                       # exact and period, for the hover
+    texts = value_labels(df, unit, value)                         # short, on the bar, like the axis
     n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
     custom = df[customdata].tolist() if customdata else df[category].tolist()
-    fig = go.Figure(go.Bar(
-        x=df[value].astype(float) / divisor, y=df[category].astype(str), orientation="h",
-        marker_color=BAR_COLOR, text=texts, textposition="outside", cliponaxis=False,
-        customdata=list(zip(custom, labels, n)),
-        hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条事实<extra></extra>",
-    ))
     top = float(df[value].max()) / divisor
-    fig.update_xaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, showgrid=True,
-                     gridcolor="#e5e5e5", range=[0, top * 1.22 if top > 0 else 1], automargin=True)
-    fig.update_yaxes(title_text=category_title, automargin=True)
-    fig.update_layout(bargap=0.25, showlegend=False)
-    return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
+    trace = {
+        "type": "bar", "x": [v / divisor for v in _floats(df[value])], "y": df[category].astype(str).map(plotly_text).tolist(),
+        "orientation": "h", "marker": {"color": BAR_COLOR}, "text": texts, "textposition": "outside",
+        "cliponaxis": False, "customdata": [list(x) for x in zip(custom, labels, n)],
+        "hovertemplate": "%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    }
+    layout = _layout(title, height or max(260, (90 if subtitle else 70) + 28 * len(df)), subtitle,
+                     xaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "showgrid": True,
+                            "gridcolor": "#e5e5e5", "range": [0, top * 1.3 if top > 0 else 1], "automargin": True},
+                     yaxis={"title": {"text": category_title}, "automargin": True}, bargap=0.25, showlegend=False)
+    return _figure([trace], layout)
 
 
 def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, count_title: str,
@@ -176,62 +174,88 @@ def count_bar_chart(df: pd.DataFrame, *, category: str, count: str, title: str, 
     """Horizontal bars of counts (条、个), largest on top."""
     _require(df, category, count)
     df = df.sort_values(count, ascending=True, kind="stable")
-    fig = go.Figure(go.Bar(
-        x=df[count], y=df[category].astype(str), orientation="h", marker_color=BAR_COLOR,
-        text=df[count], textposition="outside", cliponaxis=False, customdata=df[category],
-        hovertemplate="%{y}<br>%{x}<extra></extra>",
-    ))
     top = float(df[count].max())
-    fig.update_xaxes(title_text=count_title, tickformat=",d", gridcolor="#e5e5e5",
-                     range=[0, top * 1.15 if top > 0 else 1], automargin=True,
-                     dtick=1 if top <= 8 else None)  # whole counts: no repeated "1" ticks
-    fig.update_yaxes(title_text=category_title, automargin=True)
-    fig.update_layout(bargap=0.25, showlegend=False)
-    return _layout(fig, title, height or max(260, 70 + 28 * len(df)))
+    trace = {"type": "bar", "x": [int(c) for c in df[count]], "y": df[category].astype(str).map(plotly_text).tolist(),
+             "orientation": "h", "marker": {"color": BAR_COLOR}, "text": [int(c) for c in df[count]],
+             "textposition": "outside", "cliponaxis": False, "customdata": df[category].tolist(),
+             "hovertemplate": "%{y}<br>%{x}<extra></extra>"}
+    xaxis = {"title": {"text": count_title}, "tickformat": ",d", "gridcolor": "#e5e5e5",
+             "range": [0, top * 1.15 if top > 0 else 1], "automargin": True}
+    if top <= 8:
+        xaxis["dtick"] = 1  # whole counts: no repeated "1" ticks
+    layout = _layout(title, height or max(260, 70 + 28 * len(df)), xaxis=xaxis,
+                     yaxis={"title": {"text": category_title}, "automargin": True}, bargap=0.25, showlegend=False)
+    return _figure([trace], layout)
 
 
-def timeline_chart(df: pd.DataFrame, *, title: str, unit: str, max_categories: int = 40,
-                   height: int = 340, by_month: bool = False) -> go.Figure:
-    """Sums by issue date; with many dates, by month (on a date axis). `by_month` says the rows
-    are months already (grouped by the query)."""
-    _require(df, "issue_date", "value")
-    d = df.copy()
-    d["issue_date"] = pd.to_datetime(d["issue_date"])
-    if by_month:
-        d = d.rename(columns={"issue_date": "period"})
-        x = d["period"]
-        x_title, hover_x = "出版月份", "%{x|%Y年%m月}"
-    elif len(d) > max_categories:
-        d["period"] = d["issue_date"].dt.to_period("M").dt.to_timestamp()
-        agg = {"value": "sum"}
-        if "n" in d.columns:
-            agg["n"] = "sum"
-        if "approxes" in d.columns:
-            d["approxes"] = d["approxes"].map(list)
-            agg["approxes"] = lambda s: sorted({a for lst in s for a in lst})
-        d = d.groupby("period", as_index=False).agg(agg)
-        x = d["period"]
-        x_title, hover_x = "出版月份", "%{x|%Y年%m月}"
-    else:
-        x = d["issue_date"].dt.strftime("%Y-%m-%d")
-        x_title, hover_x = "出版日期", "%{x}"
+SELECTED_COLOR = BAR_COLOR
+OTHER_COLOR = "#a9bcd6"
+DAY_MS = 86_400_000
+
+
+def year_chart(df: pd.DataFrame, *, title: str, unit: str, selected: tuple[int, int] | None = None,
+               subtitle: str = "", height: int = 340) -> go.Figure:
+    """Figures by calendar year on a true time axis: each bar spans its year (columns year, value
+    [, approxes, n]); the years of the selected span in full colour, the others paler."""
+    _require(df, "year", "value")
+    d = df.sort_values("year").reset_index(drop=True)
     divisor, axis_unit = axis_scale(d["value"].max(), unit)
-    labels = value_labels(d, unit)
+    labels = hover_labels(d, unit)
     n = d["n"].tolist() if "n" in d.columns else [""] * len(d)
-    fig = go.Figure(go.Bar(
-        x=x, y=d["value"].astype(float) / divisor, marker_color=BAR_COLOR, customdata=list(zip(labels, n)),
-        hovertemplate=hover_x + "<br>%{customdata[0]}<br>%{customdata[1]} 条事实<extra></extra>",
-    ))
-    fig.update_yaxes(title_text=f"数值（{axis_unit}）", tickformat=TICKFORMAT, rangemode="tozero",
-                     gridcolor="#e5e5e5", automargin=True)
-    xaxis = {"title_text": x_title, "automargin": True}
-    if not by_month and len(df) <= max_categories:
-        xaxis["type"] = "category"
-    else:
-        xaxis["tickformat"] = "%Y年%m月"
-    fig.update_xaxes(**xaxis)
-    fig.update_layout(bargap=0.3, showlegend=False)
-    return _layout(fig, title, height)
+    mids = [pd.Timestamp(year=int(y), month=7, day=2) for y in d["year"]]
+    widths = [(pd.Timestamp(year=int(y) + 1, month=1, day=1) - pd.Timestamp(year=int(y), month=1, day=1)).days
+              * DAY_MS * 0.8 for y in d["year"]]
+    inside = [selected is None or selected[0] <= int(y) <= selected[1] for y in d["year"]]
+    trace = {
+        "type": "bar", "x": [m.strftime("%Y-%m-%d") for m in mids], "y": [v / divisor for v in _floats(d["value"])],
+        "width": widths, "marker": {"color": [SELECTED_COLOR if i else OTHER_COLOR for i in inside]},
+        "customdata": [[int(y), lab, k] for y, lab, k in zip(d["year"], labels, n)],
+        "hovertemplate": "%{customdata[0]}年<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+    }
+    lo = pd.Timestamp(year=int(d["year"].min()), month=1, day=1)
+    hi = pd.Timestamp(year=int(d["year"].max()) + 1, month=1, day=1)
+    years = hi.year - lo.year
+    layout = _layout(title, height, subtitle,
+                     xaxis={"type": "date", "range": [lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d")],
+                            "tickformat": "%Y年", "title": {"text": "时期（年）"}, "automargin": True, "tickangle": 0,
+                            "dtick": "M12" if years <= 6 else "M24" if years <= 12 else "M60"},
+                     yaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "rangemode": "tozero",
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     bargap=0.1, showlegend=False)
+    return _figure([trace], layout)
+
+
+def stock_chart(df: pd.DataFrame, *, title: str, unit: str, subtitle: str = "", height: int = 360,
+                region_order: Sequence[str] | None = None) -> go.Figure:
+    """Totals at the dates they were reported for (columns region, as_of, value[, approxes]): one
+    line of markers per region on a true time axis; totals are stocks, never summed over time."""
+    _require(df, "region", "as_of", "value")
+    d = df.copy()
+    d["as_of"] = pd.to_datetime(d["as_of"])
+    divisor, axis_unit = axis_scale(d["value"].max(), unit)
+    order = list(region_order) if region_order else list(dict.fromkeys(d.sort_values("value", ascending=False)["region"]))
+    palette = REGION_COLORS + ["#8c6d31", "#17becf", "#7f7f7f", "#bcbd22", "#d62728", "#9467bd", "#1f77b4"]
+    traces = []
+    for i, reg in enumerate(order):
+        part = d[d["region"] == reg].sort_values("as_of")
+        if part.empty:
+            continue
+        labels = hover_labels(part, unit)
+        color = palette[i % len(palette)]
+        traces.append({
+            "type": "scatter", "x": part["as_of"].dt.strftime("%Y-%m-%d").tolist(),
+            "y": [v / divisor for v in _floats(part["value"])], "name": plotly_text(reg), "mode": "lines+markers",
+            "line": {"color": color, "width": 1.5, "dash": "dot"}, "marker": {"size": 8, "color": color},
+            "customdata": [[plotly_text(reg), lab] for lab in labels],
+            "hovertemplate": "%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<extra></extra>",
+        })
+    layout = _layout(title, height, subtitle,
+                     xaxis={"type": "date", "tickformat": "%Y年", "title": {"text": "截至日期"}, "automargin": True},
+                     yaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "rangemode": "tozero",
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     showlegend=True, legend={"orientation": "h", "x": 0, "y": -0.25, "xanchor": "left", "yanchor": "top"})
+    layout["margin"]["b"] = 40
+    return _figure(traces, layout)
 
 
 def short_label(label: object) -> str:
@@ -240,62 +264,50 @@ def short_label(label: object) -> str:
     return text.split("（")[0]
 
 
-def _unit(x: float) -> float:
-    """A paper coordinate inside [0, 1] despite float rounding."""
-    return min(1.0, max(0.0, round(x, 6)))
+def compare_panel(df: pd.DataFrame, *, title: str, unit: str, region_order: Sequence[str],
+                  subtitle: str = "", height: int = 280) -> go.Figure:
+    """One metric and kind for 2–4 regions: a bar per region (columns region, value, label, text,
+    when, key), each region's name under its bar; a region that reported nothing gets no bar and
+    the words 未报告 instead. Small on purpose: the page lays panels out in columns, which stack on
+    a phone, so no title, axis or legend ever overlaps another."""
+    if df is None or df.empty or df["value"].notna().sum() == 0:
+        raise ValueError("nothing to draw")
+    # plain lists, no pandas reshaping: a page draws two dozen of these on every filter change
+    rows = {r["region"]: r for r in df.to_dict("records")}
+    order = list(region_order)
 
+    def col(name: str, default: str = "") -> list[str]:
+        out = []
+        for r in order:
+            v = rows.get(r, {}).get(name, default)
+            out.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        return out
 
-def compare_chart(df: pd.DataFrame, *, title: str, region_order: Sequence[str], cols: int = 3,
-                  value_title: str = "") -> go.Figure:
-    """Grouped bars of regions per panel (one panel per metric and kind, its own axis and unit).
-
-    df columns: panel (e.g. 工会组织·新增), unit, region (name), value, label (hover text) and
-    optionally text (the short label drawn above the bar).
-    The grid is laid out by hand: make_subplots with per-panel updates is quadratic in panels.
-    """
-    _require(df, "panel", "unit", "region", "value")
-    panels = list(dict.fromkeys(df["panel"]))
-    cols = max(1, min(cols, len(panels)))
-    rows = math.ceil(len(panels) / cols)
-    h_gap, v_gap = 0.09, min(0.5 / rows, 0.16) if rows > 1 else 0.0
-    col_w = (1 - h_gap * (cols - 1)) / cols
-    row_h = (1 - v_gap * (rows - 1)) / rows
-    colors = {r: REGION_COLORS[i % len(REGION_COLORS)] for i, r in enumerate(region_order)}
-    traces: list[dict] = []
-    layout: dict = {"annotations": []}
-    shown: set[str] = set()
-    for i, p in enumerate(panels):
-        r, c = divmod(i, cols)
-        n = i + 1
-        sub = df[df["panel"] == p].set_index("region").reindex(list(region_order)).reset_index()
-        divisor, axis_unit = axis_scale(sub["value"].max(), df.loc[df["panel"] == p, "unit"].iloc[0])
-        labels = sub["label"].fillna("无").tolist() if "label" in sub.columns else [""] * len(sub)
-        texts = (sub["text"].fillna("").tolist() if "text" in sub.columns else [short_label(x) for x in labels])
-        top = 0.0
-        for reg, val, lab, txt in zip(sub["region"], sub["value"], labels, texts):
-            y = None if pd.isna(val) else float(val) / divisor
-            top = max(top, y or 0.0)
-            traces.append({
-                "type": "bar", "x": [reg], "y": [y], "name": reg, "xaxis": f"x{n}", "yaxis": f"y{n}",
-                "marker": {"color": colors[reg]}, "legendgroup": reg, "showlegend": reg not in shown,
-                "text": [txt], "textposition": "outside", "cliponaxis": False,
-                "customdata": [[p, lab]], "hovertemplate": "%{x}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
-            })
-            shown.add(reg)
-        x0 = c * (col_w + h_gap)
-        y1 = 1 - r * (row_h + v_gap)
-        suffix = "" if n == 1 else str(n)
-        layout[f"xaxis{suffix}"] = {"domain": [_unit(x0), _unit(x0 + col_w)], "anchor": f"y{n}",
-                                    "tickfont": {"size": 11}}
-        layout[f"yaxis{suffix}"] = {"domain": [_unit(y1 - row_h), _unit(y1)], "anchor": f"x{n}", "title": {"text": f"{value_title}{axis_unit}"},
-                                    "tickformat": TICKFORMAT, "range": [0, top * 1.25 if top > 0 else 1],
-                                    "gridcolor": "#e5e5e5"}
-        layout["annotations"].append({
-            "text": f"{p}（{axis_unit}）", "x": x0 + col_w / 2, "y": y1, "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13, "family": FONT}})
-    layout.update(barmode="group", legend={"x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top",
-                                           "title": {"text": "地区"}})
-    fig = go.Figure(data=traces, layout=layout)
-    fig = _layout(fig, title, 120 + 250 * rows)
-    fig.update_layout(margin={"t": 90, "r": 130})
-    return fig
+    values = [rows.get(r, {}).get("value") for r in order]
+    ys = [None if v is None or pd.isna(v) else float(v) for v in values]
+    divisor, axis_unit = axis_scale(max([y for y in ys if y is not None] or [0]), unit)
+    ys = [None if y is None else y / divisor for y in ys]
+    top = max([y for y in ys if y is not None] or [0])
+    texts = col("text") if "text" in df.columns else ["" if y is None else str(y) for y in ys]
+    whens, keys = col("when"), col("key")
+    labels = col("label") if "label" in df.columns else texts
+    colors = [REGION_COLORS[i % len(REGION_COLORS)] for i in range(len(order))]
+    names = [plotly_text(r) for r in order]
+    trace = {
+        "type": "bar", "x": names, "y": ys, "marker": {"color": colors},
+        "text": [t if y is not None else "" for t, y in zip(texts, ys)], "textposition": "outside", "cliponaxis": False,
+        "customdata": [[k, lab, plotly_text(w).replace("\n", "")] for k, lab, w in zip(keys, labels, whens)],
+        "hovertemplate": "%{x}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+    }
+    # a region that reported nothing: the words, not an empty gap
+    notes = [{"x": name, "y": 0, "yref": "y", "text": "未报告", "showarrow": False, "yanchor": "bottom",
+              "font": {"color": "#888", "size": 12}} for name, y in zip(names, ys) if y is None]
+    # every bar says when it is from, under the region's name (a total's date, an increment's period)
+    ticks = [name + ("<br>" + plotly_text(w).replace("\n", "<br>") if w else "") for name, w in zip(names, whens)]
+    layout = _layout(f"{title}（{axis_unit}）", height, subtitle,
+                     yaxis={"title": {"text": None}, "tickformat": TICKFORMAT, "range": [0, top * 1.3 if top > 0 else 1],
+                            "gridcolor": "#e5e5e5", "automargin": True},
+                     xaxis={"tickfont": {"size": 11}, "automargin": True, "type": "category", "tickvals": names,
+                            "ticktext": ticks},
+                     annotations=notes, showlegend=False, bargap=0.35)
+    return _figure([trace], layout)

@@ -10,7 +10,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -113,6 +113,15 @@ SELECT v.*,
             ELSE list_filter(list_transform(string_split(v.initiative, '|'), lambda x: trim(x)), lambda x: x <> '')
        END AS initiatives,
        r.level AS region_level,
+       -- what the counting rules (sql/counting.sql) read: each fact's depth and period, from its own row only
+       CASE WHEN v.region_code IS NULL THEN NULL
+            ELSE CASE r.level WHEN 'province' THEN 0 WHEN 'city' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 END
+       END AS depth,
+       least(coalesce(v.period_start, v.period_end, v.issue_date), coalesce(v.period_end, v.period_start, v.issue_date))
+           AS p_start,
+       greatest(coalesce(v.period_start, v.period_end, v.issue_date), coalesce(v.period_end, v.period_start, v.issue_date))
+           AS p_end,
+       least(coalesce(v.period_end, v.issue_date), coalesce(v.issue_date, v.period_end)) AS as_of,
        -- the tables' order (newest issue first, then position in the article), as one integer
        a.seq AS article_seq,
        row_number() OVER (ORDER BY v.issue_date DESC NULLS LAST, v.doc, a.seq, v.article_id,
@@ -125,7 +134,8 @@ ORDER BY ord;  -- stored in table order: the default, unfiltered table reads its
 -- zone maps skip the row groups of other metrics (the table above stays in display order for paging).
 CREATE TABLE fvc AS
 SELECT ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
-       region_level, year, issue_date, initiatives, article_id, counted
+       region_level, year, issue_date, initiatives, article_id, counted,
+       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source
 FROM fv WHERE counted ORDER BY metric, kind, ord;
 CREATE TABLE arts AS
 SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
@@ -174,6 +184,8 @@ class FactFilter:
     `levels` holds regions.level values (province, city, county, town) or 'outside'.
     `zhejiang` keeps facts about Zhejiang or a place in it (the province-wide totals).
     `issued` is a range of issue dates (ISO strings, inclusive).
+    `period` (ISO dates, inclusive) keeps the facts of that period as the counting rules read them:
+    increments whose period lies inside it, totals dated in it, targets in force during it.
     """
 
     metrics: tuple[str, ...] = ()
@@ -185,6 +197,7 @@ class FactFilter:
     levels: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
     issued: tuple[str, str] | None = None
+    period: tuple[str, str] | None = None
     text: str = ""
     counted_only: bool = False
     zhejiang: bool = False
@@ -212,6 +225,13 @@ class FactFilter:
         if self.issued is not None:  # ISO dates, inclusive
             conds.append("issue_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)")
             params += [str(self.issued[0]), str(self.issued[1])]
+        if self.period is not None:
+            conds.append("""(CASE kind WHEN 'increment' THEN p_start >= CAST(? AS DATE) AND p_end <= CAST(? AS DATE)
+                                      WHEN 'total' THEN as_of BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)
+                                      ELSE coalesce(issue_date, p_end) <= CAST(? AS DATE)
+                                           AND p_end >= CAST(? AS DATE) END)""")
+            s, e = str(self.period[0]), str(self.period[1])
+            params += [s, e, s, e, e, s]
         if self.text.strip():
             conds.append("contains(lower(evidence), lower(?))")
             params.append(self.text.strip())
@@ -239,9 +259,9 @@ def _counted(flt: FactFilter) -> str:
 
 
 # Columns of the fact table, shared by the page table and the downloads.
-FACT_COLUMNS = """fact_id, article_id, doc, issue_date, metric, metric_label, kind, value, unit, approx,
-    region, region_code, city, county, town, period_label, period_start, period_end, initiative,
-    evidence, article_title, counted"""
+FACT_COLUMNS = """fact_id, article_id, doc, issue_date, date_source, metric, metric_label, kind, target_type, value,
+    unit, approx, region, region_code, city, county, town, period_label, period_start, period_end, initiative,
+    evidence, article_title, part_of, counted"""
 FACT_ORDER = "ord"  # = issue_date DESC NULLS LAST, doc, article seq, article_id, evidence_start, fact_id
 
 
@@ -258,6 +278,11 @@ def metric_table(key: DbKey) -> pd.DataFrame:
         df = pd.DataFrame([{"metric": k, "label": v["label"], "unit": v["unit"], "core": bool(v["core"]),
                             "sort_order": i} for i, (k, v) in enumerate(spec.items())])
     return df.reset_index(drop=True)
+
+
+def core_metrics(key: DbKey) -> list[str]:
+    m = metric_table(key)
+    return m.loc[m.core.astype(bool), "metric"].tolist()
 
 
 def _population_tsv() -> tuple[dict[str, int], dict[str, str]]:
@@ -307,6 +332,15 @@ def filter_options(key: DbKey) -> dict[str, Any]:
     inis = _query(key, """SELECT i AS name, count(*) AS n FROM (SELECT unnest(initiatives) AS i FROM fv)
                           GROUP BY 1 ORDER BY n DESC, name""")
     years = _query(key, "SELECT min(year) AS lo, max(year) AS hi FROM fv").iloc[0]
+    # The pages open on the latest year in which at least half of the core metrics have new numbers
+    # (for a period within that year, in Zhejiang, not after the last issue); else the latest with any.
+    core = core_metrics(key)
+    latest = _query(key, """WITH y AS (SELECT year(p_end) AS y, count(DISTINCT metric) AS n FROM fvc
+                                       WHERE kind = 'increment' AND depth IS NOT NULL AND year(p_start) = year(p_end)
+                                         AND p_end <= (SELECT max(issue_date) FROM fvc)
+                                         AND list_contains(?::VARCHAR[], metric) GROUP BY 1)
+                            SELECT coalesce(max(y) FILTER (WHERE n * 2 >= ?), max(y)) FROM y""",
+                    [core, len(core)]).iloc[0, 0]
     other_cities = _query(key, """SELECT DISTINCT coalesce(city, '') AS city FROM fv""")["city"].tolist()
     city_opts = list(cities.name) + [PROVINCE, OUTSIDE]
     # A city the ETL wrote that the gazetteer does not know would otherwise be unreachable.
@@ -316,6 +350,7 @@ def filter_options(key: DbKey) -> dict[str, Any]:
         "counties": [(n, city_name.get(c, "")) for n, c in zip(counties.name, counties.city_code)],
         "initiatives": inis["name"].tolist(),
         "years": (None if pd.isna(years.lo) else int(years.lo), None if pd.isna(years.hi) else int(years.hi)),
+        "default_year": None if pd.isna(latest) else int(latest),
     }
 
 
@@ -347,64 +382,250 @@ def geojson_for(level: str) -> dict | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Aggregates — all over counted facts only (see `fact_view.counted`), one kind at a time
+# Figures — what the dashboard adds up, by the counting rules of sql/counting.sql
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def totals(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Per metric and kind: sum of counted values, number of facts, and their approximations."""
-    where, params = flt.where()
-    return _query(key, f"""
-        SELECT metric, kind, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM {_counted(flt)} WHERE counted AND {where}
-        GROUP BY metric, kind ORDER BY metric, kind""", params)
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+LEVEL_DEPTH = {"province": 0, "city": 1, "county": 2}
+PROVINCE_CODE = "330000"
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def by_region(key: DbKey, flt: FactFilter, level: str, include_sub: bool = True,
-              within_city: str | None = None) -> pd.DataFrame:
-    """Counted sums per city (level='city') or county (level='county', optionally in one city).
-    Without `include_sub` only facts about the region itself are used."""
-    where, params = flt.where()
-    if level == "city":
-        code, name = "city_code", "city"
-    elif level == "county":
-        code, name = "county_code", "county"
+def named_sql(path: Path) -> dict[str, str]:
+    """The `-- name: x` blocks of a .sql file (aiosql's layout), comments kept."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-- name:"):
+            current = blocks.setdefault(line.split(":", 1)[1].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip() for name, lines in blocks.items()}
+
+
+_RULES: dict[str, str] = {}
+
+
+def counting_rule(kind: str) -> str:
+    """The named query of sql/counting.sql that judges facts of `kind` (read once)."""
+    if not _RULES:
+        _RULES.update(named_sql(SQL_DIR / "counting.sql"))
+    return _RULES[{"increment": "increments", "total": "totals", "target": "targets"}[kind]]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One set of figures: facts of one kind and some metrics over a period, per region, per
+    initiative or per region and year.
+
+    `span` is a pair of ISO dates (inclusive). The figures are about the regions at `level`
+    (inside `within`, a city's code, when given), or about the regions in `regions` (codes of any
+    level), or — `by="initiative"` — about each initiative inside `within` (the province if None).
+    `by="year"` splits each region's figure into calendar years (increments whose period lies in one
+    year; totals dated in that year). `initiative` keeps only the facts under it.
+    """
+
+    kind: str
+    metrics: tuple[str, ...]
+    span: tuple[str, str]
+    level: str = "province"
+    within: str | None = None
+    regions: tuple[str, ...] = ()
+    by: str = "region"
+    initiative: str | None = None
+
+
+_CAND_COLUMNS = ("f.ord, f.fact_id, f.part_of, f.metric, f.value, f.approx, f.region_code, f.depth, f.city_code,"
+                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source")
+# A region's subtree, by the level of the region: fixed fragments, the code travels as a parameter.
+_SUBTREE = {0: "f.region_code IS NOT NULL", 1: "f.city_code = {c}", 2: "f.county_code = {c}"}
+
+
+def _depth_of(code: str | None, depths: dict[str, int]) -> int:
+    return 0 if code in (None, PROVINCE_CODE) else depths[code]
+
+
+def _candidates(m: Measure, depths: dict[str, int]) -> tuple[str, list[Any]]:
+    """SQL of `cand` (the contract of sql/counting.sql) for a measure, and its parameters."""
+    if m.kind not in ("increment", "total", "target"):
+        raise ValueError(f"unknown kind {m.kind!r}")
+    s, e = str(m.span[0]), str(m.span[1])
+    conds = ["f.kind = ?", "list_contains(?::VARCHAR[], f.metric)", "f.depth IS NOT NULL"]
+    params: list[Any] = [m.kind, list(m.metrics)]
+    if m.kind == "increment":                      # its period lies inside the span
+        conds.append("f.p_start >= CAST(? AS DATE) AND f.p_end <= CAST(? AS DATE)")
+        params += [s, e]
+        if m.by == "year":
+            conds.append("year(f.p_start) = year(f.p_end)")
+    elif m.kind == "total":                        # dated no later than the span's end
+        conds.append("f.as_of <= CAST(? AS DATE)")
+        params.append(e)
+        if m.by == "year":
+            conds.append("f.as_of >= CAST(? AS DATE)")
+            params.append(s)
+    else:                                          # in force during the span
+        conds.append("coalesce(f.issue_date, f.p_end) <= CAST(? AS DATE) AND f.p_end >= CAST(? AS DATE)")
+        params += [e, s]
+    if m.initiative:
+        conds.append("list_contains(f.initiatives, ?)")
+        params.append(m.initiative)
+    year = "f.as_of" if m.kind == "total" else "f.p_end"
+
+    def part(grp: str, gdepth: int, where: str, where_params: list, key: str = "f.ord",
+             columns: str = _CAND_COLUMNS, grp_params: tuple = ()) -> tuple[str, list]:
+        own = f" AND f.depth = {gdepth}" if m.kind != "increment" and m.by != "initiative" else ""
+        if m.by == "year":
+            grp = f"{grp} || '|' || CAST(year({year}) AS VARCHAR)"
+        sql = (f"SELECT {columns}, {grp} AS grp, {key} AS key, {gdepth} AS gdepth FROM fvc f "
+               f"WHERE {' AND '.join(conds)} AND f.depth >= {gdepth} AND {where}{own}")
+        return sql, [*grp_params, *params, *where_params]
+
+    parts: list[tuple[str, list]] = []
+    if m.by == "initiative":
+        # filtered before the lists are unnested, so that the scan skips the other metrics and kinds;
+        # key: the fact's place in the table and the initiative's place in its list
+        g = _depth_of(m.within, depths)
+        inner, inner_params = part("NULL", g, _SUBTREE[g].format(c="?"), [] if g == 0 else [m.within],
+                                   columns=_CAND_COLUMNS + ", f.initiatives")
+        sql = (f"SELECT * EXCLUDE (ini, ini_i, initiatives) REPLACE (ini AS grp, key * 64 + ini_i AS key) FROM ("
+               f"SELECT *, unnest(f.initiatives) AS ini, unnest(generate_series(1, len(f.initiatives))) AS ini_i "
+               f"FROM ({inner}) f)")
+        return sql, inner_params
+    if m.regions:
+        codes = list(dict.fromkeys(m.regions))
+        if len(codes) > 8:
+            raise ValueError("at most 8 regions at a time")
+        for i, code in enumerate(codes):
+            g = _depth_of(code, depths)
+            parts.append(part("CAST(? AS VARCHAR)", g, _SUBTREE[g].format(c="?"), [] if g == 0 else [code],
+                              key=f"f.ord * 8 + {i}", grp_params=(code,)))
     else:
-        raise ValueError(f"unknown level {level!r}")
-    extra = ""
-    if not include_sub:
-        extra += f" AND region_code = {code}"
-    if within_city:
-        extra += " AND city_code = ?"
-        params = params + [within_city]
-    return _query(key, f"""
-        SELECT {code} AS code, any_value({name}) AS name, sum(value) AS value, count(*) AS n,
-               list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM {_counted(flt)} WHERE counted AND {code} IS NOT NULL AND {where} {extra}
-        GROUP BY {code} ORDER BY value DESC, code""", params)
+        g = LEVEL_DEPTH[m.level]
+        grp = {0: f"'{PROVINCE_CODE}'", 1: "f.city_code", 2: "f.county_code"}[g]
+        where = f"{grp} IS NOT NULL" if g else "TRUE"
+        extra: list = []
+        if m.within:
+            wd = _depth_of(m.within, depths)
+            if wd >= g:
+                raise ValueError("figures inside a region are about regions below it")
+            where += " AND " + _SUBTREE[wd].format(c="?")
+            extra = [] if wd == 0 else [m.within]
+        parts.append(part(grp, g, where, extra))
+    sql = " UNION ALL ".join(p for p, _ in parts)
+    return sql, [x for _, ps in parts for x in ps]
+
+
+def _judged(key: DbKey, m: Measure) -> tuple[str, list[Any]]:
+    """`WITH cand AS (…), judged AS (<counting rule>)`: every candidate with `dropped`."""
+    depths = _region_depths(key)
+    cand, params = _candidates(m, depths)
+    return f"WITH cand AS ({cand}), judged AS ({counting_rule(m.kind)})", params
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _region_depths(key: DbKey) -> dict[str, int]:
+    rows = _query(key, "SELECT code, level FROM src.regions WHERE level IN ('province', 'city', 'county')")
+    return {c: LEVEL_DEPTH[lv] for c, lv in zip(rows.code, rows.level)}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def by_initiative(key: DbKey, flt: FactFilter, limit: int = 20) -> pd.DataFrame:
-    """Counted sums per initiative (a fact under two initiatives appears in both bars)."""
-    where, params = flt.where()
-    return _query(key, f"""
-        SELECT i AS initiative, sum(value) AS value, count(*) AS n, list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM (SELECT unnest(initiatives) AS i, value, approx FROM {_counted(flt)} WHERE counted AND {where})
-        GROUP BY i ORDER BY value DESC, i LIMIT ?""", params + [int(limit)])
+def figures(key: DbKey, m: Measure) -> pd.DataFrame:
+    """One row per figure and metric: the sum of the facts that count (`value`, `n`, `approxes`),
+    how many of them are the figure's region's own (`n_own`) or fill in from below (`n_below`),
+    the span of their periods or dates, how many candidates the rules left out (`n_left_out`), and
+    how many that count were read against an inferred issue date (`n_inferred`: their period is
+    inferred too).
+    Totals: one latest total per region, so a figure about one region is that total. Targets are
+    never added: use `target_list`."""
+    if m.kind == "target":
+        raise ValueError("targets are never added; list them with target_list")
+    head, params = _judged(key, m)
+    df = _query(key, f"""{head}
+        SELECT grp, metric,
+               sum(value) FILTER (WHERE dropped IS NULL) AS value,
+               count(*) FILTER (WHERE dropped IS NULL) AS n,
+               coalesce(list(DISTINCT approx ORDER BY approx) FILTER (WHERE dropped IS NULL), []) AS approxes,
+               count(*) FILTER (WHERE dropped IS NULL AND depth = gdepth) AS n_own,
+               count(*) FILTER (WHERE dropped IS NULL AND depth > gdepth) AS n_below,
+               count(DISTINCT region_code) FILTER (WHERE dropped IS NULL) AS n_regions,
+               min(p_start) FILTER (WHERE dropped IS NULL) AS first_start,
+               max(p_end) FILTER (WHERE dropped IS NULL) AS last_end,
+               min(as_of) FILTER (WHERE dropped IS NULL) AS first_as_of,
+               max(as_of) FILTER (WHERE dropped IS NULL) AS last_as_of,
+               count(*) FILTER (WHERE dropped IS NOT NULL) AS n_left_out,
+               -- periods and dates read against an issue date that was itself inferred
+               count(*) FILTER (WHERE dropped IS NULL AND date_source = 'inferred') AS n_inferred
+        FROM judged GROUP BY grp, metric HAVING count(*) FILTER (WHERE dropped IS NULL) > 0
+        ORDER BY metric, value DESC, grp""", params)
+    if m.by == "year" and not df.empty:
+        split = df["grp"].str.rsplit("|", n=1, expand=True)
+        df = df.assign(grp=split[0], year=split[1].astype(int))
+    return df
+
+
+def _narrowed(m: Measure, grp: str | None, metric: str | None) -> Measure:
+    """The same figures, computed only for one of them: the rules never look across metrics or
+    across figures, so one metric's (one region's) candidates give exactly its facts."""
+    if metric is not None:
+        m = replace(m, metrics=(metric,))
+    if grp is not None and m.by == "region":
+        m = replace(m, regions=(grp,), level="province", within=None)
+    elif grp is not None and m.by == "initiative":
+        m = replace(m, initiative=grp)
+    return m
+
+
+def figure_facts_sql(key: DbKey, m: Measure, grp: str | None, metric: str | None) -> tuple[str, list[Any]]:
+    head, params = _judged(key, _narrowed(m, grp, metric))
+    return (f"""{head}
+        SELECT j.grp, j.dropped, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
+        FROM judged j JOIN fv f ON f.ord = j.ord
+        WHERE (?::VARCHAR IS NULL OR j.grp = ?) AND (?::VARCHAR IS NULL OR j.metric = ?)
+        ORDER BY j.grp, j.metric, j.dropped NULLS FIRST, f.p_end DESC NULLS LAST, f.value DESC, f.ord""",
+            params + [grp, grp, metric, metric])
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def timeline(key: DbKey, flt: FactFilter, by_month: bool = False) -> pd.DataFrame:
-    """Counted sums per issue date (or per month of issue: issue_date is then the month's first day)."""
+def figure_facts(key: DbKey, m: Measure, grp: str | None = None, metric: str | None = None,
+                 limit: int = 1000) -> pd.DataFrame:
+    """The facts behind figures (one figure's with `grp` and `metric`): the ones that count first
+    (`dropped` NULL), then those the rules left out, with the reason."""
+    sql, params = figure_facts_sql(key, m, grp, metric)
+    return _query(key, f"{sql} LIMIT ?", params + [int(limit)])
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def target_list(key: DbKey, m: Measure) -> pd.DataFrame:
+    """Targets in force during the span, by deadline, never added (with `grp` and `dropped`)."""
+    if m.kind != "target":
+        raise ValueError("target_list lists targets")
+    head, params = _judged(key, m)
+    return _query(key, f"""{head}
+        SELECT j.grp, j.dropped, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}, f.p_end AS deadline
+        FROM judged j JOIN fv f ON f.ord = j.ord
+        ORDER BY f.p_end, j.grp, f.metric, f.target_type NULLS LAST, f.value DESC, f.ord""", params)
+
+
+def sum_of_figures(figs: pd.DataFrame) -> pd.DataFrame:
+    """Per metric, the sum of several regions' figures (各区县之和): a different figure from any
+    region's own, to be labelled as such. `n_regions` counts the figures added."""
+    if figs.empty:
+        return pd.DataFrame(columns=["metric", "value", "n", "approxes", "n_regions", "first_start", "last_end",
+                                     "first_as_of", "last_as_of", "n_inferred"])
+    return (figs.groupby("metric", as_index=False)
+            .agg(value=("value", "sum"), n=("n", "sum"), approxes=("approxes", lambda s: sorted({a for x in s for a in x})),
+                 n_regions=("grp", "nunique"), first_start=("first_start", "min"), last_end=("last_end", "max"),
+                 first_as_of=("first_as_of", "min"), last_as_of=("last_as_of", "max"),
+                 n_inferred=("n_inferred", "sum")))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def fact_counts(key: DbKey, flt: FactFilter) -> pd.DataFrame:
+    """Per metric and kind: how many of the filtered facts count (`counted`), and how many in all.
+    Nothing is added: the filtered facts mix periods, regions and levels."""
     where, params = flt.where()
-    bucket = "CAST(date_trunc('month', issue_date) AS DATE)" if by_month else "issue_date"
     return _query(key, f"""
-        SELECT {bucket} AS issue_date, sum(value) AS value, count(*) AS n,
-               list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM {_counted(flt)} WHERE counted AND issue_date IS NOT NULL AND {where}
-        GROUP BY 1 ORDER BY 1""", params)
+        SELECT metric, kind, count(*) FILTER (WHERE counted) AS n, count(*) AS n_all
+        FROM fv WHERE {where} GROUP BY metric, kind ORDER BY metric, kind""", params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,52 +653,6 @@ def export_rows(key: DbKey, flt: FactFilter) -> pa.Table:
 
 
 # ---------------------------------------------------------------------------------------------
-# Region comparison
-
-
-def _compare_matches(include_sub: bool) -> str:
-    """Counted facts of each selected region (and, with `include_sub`, of its sub-regions), as slim
-    rows. Equi-joins in a UNION ALL: an OR in the join condition would compare every pair of rows."""
-    cols = "s.code AS compare_code, f.ord, f.metric, f.kind, f.value, f.approx"
-    own = f"SELECT {cols} FROM s JOIN fvc f ON f.region_code = s.code WHERE f.counted"
-    if not include_sub:
-        return own
-    return (own + f" UNION ALL SELECT {cols} FROM s JOIN fvc f ON f.city_code = s.code"
-                  " WHERE f.counted AND f.region_code IS DISTINCT FROM f.city_code"
-                  f" UNION ALL SELECT {cols} FROM s JOIN fvc f ON f.county_code = s.code"
-                  " WHERE f.counted AND f.region_code IS DISTINCT FROM f.county_code")
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def compare_summary(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...],
-                    include_sub: bool = True) -> pd.DataFrame:
-    """Per selected region, metric and kind: counted sum, number of facts, approximations."""
-    return _query(key, f"""
-        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code), m AS ({_compare_matches(include_sub)})
-        SELECT compare_code AS code, metric, kind, sum(value) AS value, count(*) AS n,
-               list(DISTINCT approx ORDER BY approx) AS approxes
-        FROM m WHERE list_contains(?::VARCHAR[], kind)
-        GROUP BY ALL ORDER BY metric, kind, code""", [list(codes), list(kinds)])
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def compare_facts(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...], include_sub: bool = True,
-                  per_bar: int = 50, metric: str | None = None) -> pd.DataFrame:
-    """The facts behind each bar of the comparison (counted ones, as in the bars), the largest
-    `per_bar` of each region, metric and kind; only one metric's if `metric` is given."""
-    return _query(key, f"""
-        WITH s AS (SELECT unnest(?::VARCHAR[]) AS code), m AS ({_compare_matches(include_sub)}),
-             top AS (SELECT compare_code, ord FROM m WHERE list_contains(?::VARCHAR[], kind)
-                     AND (?::VARCHAR IS NULL OR metric = ?)
-                     QUALIFY row_number() OVER (PARTITION BY compare_code, metric, kind
-                                                ORDER BY value DESC, ord) <= ?)
-        SELECT top.compare_code, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
-        FROM top JOIN fv f USING (ord)
-        ORDER BY f.metric, f.kind, top.compare_code, f.value DESC, f.ord""",
-                  [list(codes), list(kinds), metric, metric, int(per_bar)])
-
-
-# ---------------------------------------------------------------------------------------------
 # Articles
 
 
@@ -485,7 +660,7 @@ def compare_facts(key: DbKey, codes: tuple[str, ...], kinds: tuple[str, ...], in
 def article(key: DbKey, article_id: str) -> dict[str, Any] | None:
     df = _query(key, """
         SELECT a.article_id, a.doc_id, a.seq, a.kicker, a.title, a.subtitle, a.byline, a.text,
-               a.region, a.initiative, d.doc, d.paper, d.issue_date, d.url, d.source_file
+               a.region, a.initiative, d.doc, d.paper, d.issue_date, d.date_source, d.url, d.source_file
         FROM src.articles a JOIN src.documents d USING (doc_id) WHERE a.article_id = ?""", [article_id])
     if df.empty:
         return None
@@ -523,16 +698,19 @@ def article_count(key: DbKey, title_query: str = "") -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def initiative_places(key: DbKey, flt: FactFilter) -> pd.DataFrame:
-    """Counted facts per initiative and place (a city, 浙江省, or 省外), with the number of distinct
+def initiative_places(key: DbKey, flt: FactFilter, by: str = "city") -> pd.DataFrame:
+    """Counted facts per initiative and place — a city, 浙江省 or 省外 (`by="city"`), or inside one
+    city a county, the city's own facts as 市本级 (`by="county"`) — with the number of distinct
     regions; one query serves the ranking and each initiative's chart. Regions are told apart by
     code (town names repeat across counties); a repeat or reprint shares its region with the counted
     occurrence, so counted facts reach every region."""
     where, params = flt.where()
+    place = ("coalesce(nullif(city, ''), '省外')" if by == "city"
+             else "coalesce(nullif(county, ''), CASE WHEN region_level = 'city' THEN '市本级' ELSE coalesce(nullif(city, ''), '省外') END)")
     return _query(key, f"""
-        SELECT i AS initiative, coalesce(nullif(city, ''), '省外') AS place, count(*) AS n_facts,
+        SELECT i AS initiative, {place} AS place, count(*) AS n_facts,
                count(DISTINCT coalesce(region_code, region)) AS n_regions
-        FROM (SELECT unnest(initiatives) AS i, city, region, region_code
+        FROM (SELECT unnest(initiatives) AS i, city, county, region, region_code, region_level
               FROM {_counted(flt)} WHERE counted AND {where})
         GROUP BY ALL ORDER BY initiative, n_facts DESC, place""", params)
 
@@ -541,7 +719,7 @@ def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
     """Initiatives with their counted facts, regions and cities (from initiative_places)."""
     if places.empty:
         return pd.DataFrame(columns=["initiative", "n_facts", "n_regions", "n_cities"])
-    city = ~places["place"].isin([PROVINCE, "省外"])
+    city = ~places["place"].isin([PROVINCE, "省外", "市本级"])
     out = places.assign(is_city=city.astype(int)).groupby("initiative", as_index=False).agg(
         n_facts=("n_facts", "sum"), n_regions=("n_regions", "sum"), n_cities=("is_city", "sum"))
     return out.sort_values(["n_facts", "n_regions", "initiative"], ascending=[False, False, True],

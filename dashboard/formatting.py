@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from datetime import date as _date, datetime as _datetime, timedelta as _timedelta
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -198,3 +199,121 @@ def axis_scale(max_value: object, unit: str) -> tuple[int, str]:
     if a >= Decimal(10) ** 4:  # same threshold as format_number, so axis and bar labels agree
         return 10 ** 4, f"万{unit}"
     return 1, unit
+
+
+# ---- periods and dates ---------------------------------------------------------------------------
+
+TARGET_TYPE_LABELS = {"new": "新增目标", "stock": "累计目标"}
+DATE_SOURCE_INFERRED = "inferred"
+INFERRED_MARK = "（推断）"
+
+
+def _as_date(value: object) -> _date | None:
+    """A date from a date, datetime, Timestamp or ISO string; None for None, NaT and NA."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):  # NaT is a datetime
+        return None
+    if isinstance(value, _datetime):      # also pandas.Timestamp
+        return value.date()
+    if isinstance(value, _date):
+        return value
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _month_end(d: _date) -> bool:
+    return (d + _timedelta(days=1)).day == 1
+
+
+def period_text(start: object, end: object) -> str:
+    """A period as a reader says it: 2021年, 2021—2024年, 2021年1—6月, 2021年6月, 2021年8月2日,
+    else 2023年1月1日至2024年4月23日. Empty when both ends are unknown."""
+    s, e = _as_date(start), _as_date(end)
+    if s is None and e is None:
+        return ""
+    if s is None or e is None:
+        return date_text(s or e)
+    if s > e:
+        s, e = e, s
+    if s == e:
+        return date_text(s)
+    if s.day == 1 and _month_end(e):
+        if s.month == 1 and e.month == 12:
+            return f"{s.year}年" if s.year == e.year else f"{s.year}—{e.year}年"
+        if s.year == e.year:
+            return f"{s.year}年{s.month}月" if s.month == e.month else f"{s.year}年{s.month}—{e.month}月"
+        return f"{s.year}年{s.month}月—{e.year}年{e.month}月"
+    return f"{date_text(s)}至{date_text(e)}"
+
+
+def date_text(value: object, inferred: bool = False) -> str:
+    """2024年4月23日, with （推断） when the issue date was inferred."""
+    d = _as_date(value)
+    if d is None:
+        return "日期不详"
+    return f"{d.year}年{d.month}月{d.day}日" + (INFERRED_MARK if inferred else "")
+
+
+def iso_date_text(value: object, inferred: bool = False) -> str:
+    """2024-04-23 (tables, where dates sort), with （推断） when inferred."""
+    d = _as_date(value)
+    if d is None:
+        return ""
+    return d.isoformat() + (INFERRED_MARK if inferred else "")
+
+
+def span_text(span: Sequence[object]) -> str:
+    """The selected period of a page: 2024年, 2021—2024年."""
+    return period_text(span[0], span[1])
+
+
+def year_span(lo: int, hi: int) -> tuple[str, str]:
+    """ISO dates of whole years lo..hi (inclusive)."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    return (f"{lo:04d}-01-01", f"{hi:04d}-12-31")
+
+
+def target_label(target_type: object) -> str:
+    return TARGET_TYPE_LABELS.get(target_type, "目标") if isinstance(target_type, str) else "目标"
+
+
+# ---- the article's own punctuation -------------------------------------------------------------
+
+# The ETL stores article text normalised (full-width → half-width) so that offsets match its rules.
+# Between Chinese characters these half-width marks were full-width in the paper; restoring them
+# one character for one keeps every offset valid.
+_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+
+
+def _cjk(ch: str) -> bool:
+    if len(ch) != 1:
+        return False
+    return "\u3400" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…"
+
+
+def chinese_punctuation(text: str) -> str:
+    """Half-width , : ; ! ? ( ) back to full-width where Chinese text is on either side; same length."""
+    if not text:
+        return text
+    out = list(text)
+    n = len(text)
+    for i, ch in enumerate(text):
+        full = _FULL.get(ch)
+        if full is None:
+            continue
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 1] if i + 1 < n else ""
+        if ch == "(":
+            near = _cjk(before) or _cjk(after)
+        elif ch == ")":
+            near = _cjk(after) or _cjk(before)
+        else:
+            # 1,059 and 10:30 stay as they are
+            near = (_cjk(before) or _cjk(after)) and not (before.isdigit() and after.isdigit())
+        if near:
+            out[i] = full
+    return "".join(out)
+

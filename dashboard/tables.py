@@ -16,19 +16,39 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dashboard.formatting import format_fact_value, kind_label, neutralise_formula, to_decimal
+from dashboard.formatting import (
+    APPROX_MARKS, DATE_SOURCE_INFERRED, chinese_punctuation, format_fact_value, iso_date_text, kind_label,
+    neutralise_formula, period_text, target_label, to_decimal,
+)
 
 APPROX_SHORT = {"exact": "精确", "over": "≥（不少于）", "under": "<（不足）", "about": "≈（约）"}
 
 # Database column → Chinese header, in download order.
 EXPORT_COLUMNS: list[tuple[str, str]] = [
-    ("issue_date", "出版日期"), ("metric_label", "指标"), ("kind", "类型"), ("value", "数值"),
+    ("issue_date", "出版日期"), ("date_source", "出版日期来源"), ("metric_label", "指标"), ("kind", "类型"),
+    ("target_type", "目标类型"), ("value", "数值"),
     ("unit", "单位"), ("approx", "约数"), ("display", "数值（中文写法）"), ("region", "地区"),
     ("region_code", "地区代码"), ("city", "地市"), ("county", "区县"), ("town", "乡镇"),
     ("period_label", "时期"), ("period_start", "时期开始"), ("period_end", "时期结束"),
     ("initiative", "倡议"), ("evidence", "原文证据"), ("article_title", "文章标题"), ("doc", "版面文件"),
-    ("counted", "计入汇总"), ("metric", "指标代码"), ("fact_id", "事实编号"), ("article_id", "文章编号"),
+    ("counted", "计入汇总"), ("part_of", "所属上级数字（事实编号）"), ("metric", "指标代码"), ("fact_id", "事实编号"),
+    ("article_id", "文章编号"),
 ]
+DATE_SOURCE_LABELS = {"masthead": "报头", "manifest": "清单", "metadata": "网页元数据", "url": "网址",
+                      "inferred": "推断"}
+# Why the counting rules (sql/counting.sql) left a fact out of a figure.
+DROPPED_LABELS = {
+    None: "计入",
+    "part": "不计：是另一条数字的一部分（其中…）",
+    "inner": "不计：时期在同一地区另一条更宽的数字之内",
+    "covered": "不计：上级地区已报告这一时期",
+    "older": "不计：该地区有更晚的累计数",
+    "smaller": "不计：同一天有更大的累计数",
+}
+# Excel column widths (characters) by header; others get 12.
+XLSX_WIDTHS = {"出版日期": 12, "指标": 10, "类型": 6, "数值": 14, "数值（中文写法）": 14, "地区": 12, "时期": 14,
+               "原文证据": 60, "文章标题": 36, "倡议": 14, "版面文件": 28, "事实编号": 18, "文章编号": 18,
+               "所属上级数字（事实编号）": 18, "出版日期来源": 8, "单位": 6, "约数": 10}
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
 
 
@@ -76,6 +96,10 @@ def export_frame(table: pa.Table) -> pd.DataFrame:
             continue
         elif name == "kind":
             cells = [kind_label(k) if k else None for k in col["kind"]]
+        elif name == "target_type":
+            cells = [target_label(t) if t else None for t in col["target_type"]]
+        elif name == "date_source":
+            cells = [DATE_SOURCE_LABELS.get(d, d) if d else None for d in col["date_source"]]
         elif name == "approx":
             cells = [APPROX_SHORT.get(a, a) for a in approx]
         elif name == "counted":
@@ -109,10 +133,17 @@ def xlsx_bytes(table: pa.Table, about: Sequence[tuple[str, str]]) -> bytes:
 
     if table.num_rows > XLSX_MAX_ROWS:
         raise ValueError(f"{table.num_rows} rows exceed Excel's limit of {XLSX_MAX_ROWS}")
+    from openpyxl.utils import get_column_letter
+
     header, rows = export_records(table)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("数据")
     bold = Font(bold=True)
+    # Set before any row is written (write-only sheets): widths, the header frozen, a filter on every column.
+    for i, h in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = XLSX_WIDTHS.get(h, 12)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
     def head(sheet, values):
         cells = []
@@ -128,6 +159,9 @@ def xlsx_bytes(table: pa.Table, about: Sequence[tuple[str, str]]) -> bytes:
     for row in rows:
         ws.append(row)
     info = wb.create_sheet("说明")
+    info.column_dimensions["A"].width = 24
+    info.column_dimensions["B"].width = 100
+    info.freeze_panes = "A2"
     info.append(head(info, ["项目", "内容"]))
     for k, v in about:
         info.append([neutralise_formula(str(k)), neutralise_formula(str(v))])
@@ -153,22 +187,56 @@ def article_link(article_id: str, fact_id: str | None = None) -> str:
     return "articles?" + urlencode(params)
 
 
+def _inferred(df: pd.DataFrame) -> list[bool]:
+    if "date_source" not in df.columns:
+        return [False] * len(df)
+    return [d == DATE_SOURCE_INFERRED for d in df["date_source"]]
+
+
+def _kind_cell(kind: object, target_type: object) -> str:
+    return target_label(target_type) if kind == "target" else kind_label(kind)
+
+
+def _float(v: object) -> float | None:
+    d = to_decimal(v)
+    return None if d is None else float(d)
+
+
+def _period_cell(label: object, start: object, end: object) -> str:
+    """The words of the article and the period they were read as: 今年1—6月（2021年1—6月）."""
+    words = _text(label) or ""
+    resolved = period_text(start, end)
+    if words and resolved and words != resolved:
+        return f"{words}（{resolved}）"
+    return words or resolved
+
+
 def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Fact rows → the on-screen table: Chinese headers, value with unit and approximation mark
-    (≥, <, ≈), the evidence and the link to the article up front."""
+    """Fact rows → the on-screen table: Chinese headers; the value as a number (so the column sorts
+    by size) between its approximation mark (≥, <, ≈) and its unit; the period as written and as
+    read; inferred issue dates marked 推断; the evidence with its Chinese punctuation; the link to
+    the article. With a `dropped` column (facts behind a figure), whether and why each one counts."""
+    n = len(df)
+    col = lambda c: df[c] if c in df.columns else pd.Series([None] * n, index=df.index)  # noqa: E731
+    # What a reader needs first comes first (a phone shows four or five columns): the number, its
+    # place and period, the words; then where and when it was printed.
     out = pd.DataFrame({
-        "出版日期": [d.strftime("%Y-%m-%d") if (d := _date(v)) else "" for v in df["issue_date"]],
         "指标": df["metric_label"].fillna(df["metric"]),
-        "类型": [kind_label(k) for k in df["kind"]],
-        "数值": [format_fact_value(v, u, a) for v, u, a in zip(df["value"], df["unit"], df["approx"])],
+        "类型": [_kind_cell(k, t) for k, t in zip(df["kind"], col("target_type"))],
+        "约": [APPROX_MARKS.get(a or "exact", "") for a in df["approx"]],
+        "数值": [_float(v) for v in df["value"]],
+        "单位": df["unit"].fillna(""),
         "地区": df["region"].fillna("（未定位）"),
-        "原文证据": df["evidence"],
+        "时期": [_period_cell(lab, s, e) for lab, s, e in zip(df["period_label"], col("period_start"), col("period_end"))],
+        "原文证据": [chinese_punctuation(e) if isinstance(e, str) else e for e in df["evidence"]],
         "文章": [article_link(a, f) for a, f in zip(df["article_id"], df["fact_id"])],
-        "时期": df["period_label"].fillna(""),
+        "出版日期": [iso_date_text(d, inf) for d, inf in zip(df["issue_date"], _inferred(df))],
         "倡议": df["initiative"].fillna(""),
         "地市": df["city"].fillna("").replace("", "省外"),
         "计入汇总": df["counted"].astype(bool),
     })
+    if "dropped" in df.columns:
+        out.insert(0, "是否计入", [DROPPED_LABELS.get(None if pd.isna(d) else d, str(d)) for d in df["dropped"]])
     return out.reset_index(drop=True)
 
 
@@ -181,7 +249,10 @@ def describe_export(flt, *, labels: dict[str, str], exported_at: str, source: st
         return "、".join(fmt(v) for v in values) if values else "全部"
 
     city_names = {"": "省外或未定位", "浙江省": "浙江省（全省性数字）"}
-    years = f"{flt.years[0]}–{flt.years[1]} 年" if flt.years else "全部"
+    if getattr(flt, "period", None):
+        years = period_text(*flt.period)
+    else:
+        years = f"{flt.years[0]}–{flt.years[1]} 年" if flt.years else "全部"
     return [
         ("导出时间", exported_at),
         ("数据来源", source),
@@ -194,10 +265,10 @@ def describe_export(flt, *, labels: dict[str, str], exported_at: str, source: st
         ("筛选：区县", joined(flt.counties)),
         ("筛选：地区层级", joined(flt.levels, lambda v: LEVEL_LABELS.get(v, v))),
         ("筛选：倡议", joined(flt.initiatives)),
-        ("筛选：时期（数字所属年份）", years),
+        ("筛选：时期", years),
         ("筛选：原文证据包含", flt.text.strip() or "（不限）"),
         ("筛选：只看计入汇总", "是" if flt.counted_only else "否"),
-        ("看板链接（相对地址）", link),
+        ("看板链接", link),
         ("统计口径", rule.replace("**", "")),
         ("列说明", "“数值”为基本单位（元、人、家、场、个、件）的精确数值；“约数”标明≥（不少于）、<（不足）、≈（约）；"
                  "“计入汇总”为“否”的是重复出现或转载，合计时不计。"),

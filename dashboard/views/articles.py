@@ -9,7 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.formatting import format_fact_value, highlight_html, kind_label, md_text, safe_url
+from dashboard.formatting import (
+    DATE_SOURCE_INFERRED, INFERRED_MARK, chinese_punctuation, format_fact_value, highlight_html, kind_label, md_text,
+    safe_url,
+)
 from dashboard.tables import fact_display_frame
 
 LIST_SIZE = 30
@@ -23,6 +26,19 @@ STYLE = """<style>
 .union-article sup { color: #8c8c8c; font-size: 0.7em; margin-left: 1px; }
 .union-article .body { margin-top: 0.8em; }
 </style>"""
+# Fixed script (no data in it): bring the number the link pointed at into view once it is drawn.
+SCROLL = """<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  let tries = 0;
+  const go = () => {
+    const mark = doc.querySelector('.union-article mark.current');
+    if (mark) { mark.scrollIntoView({block: 'center'}); return; }
+    if (++tries < 40) setTimeout(go, 100);
+  };
+  go();
+})();
+</script>"""
 
 key = ui.db_key()
 st.title("文章：数字的出处")
@@ -74,7 +90,9 @@ if art is None:
     st.stop()
 
 facts = data.article_facts(key, article_id).reset_index(drop=True)
-text = art.get("text") or ""
+# The ETL's text is normalised for matching (full-width punctuation made half-width); the reader sees
+# the paper's punctuation again, one character for one, so every offset still points at its number.
+text = chinese_punctuation(art.get("text") or "")
 spans = []
 for vs, ve, es, ee in zip(facts["value_start"], facts["value_end"], facts["evidence_start"], facts["evidence_end"]):
     # Prefer the number itself; fall back to the evidence sentence when the ETL has no number offsets.
@@ -90,14 +108,16 @@ tips = [f"{i + 1}. {lab}·{kind_label(k)}：{format_fact_value(v, u, a)}"
 current = [i for i, f in enumerate(facts["fact_id"]) if f == fact_id]
 
 date = pd.Timestamp(art["issue_date"]).strftime("%Y年%m月%d日") if art.get("issue_date") is not None else "日期不详"
+if art.get("issue_date") is not None and art.get("date_source") == DATE_SOURCE_INFERRED:
+    date += INFERRED_MARK
 meta = " · ".join(html.escape(str(x)) for x in (art.get("paper") or "浙江工人日报", date, f"版面 {art.get('doc')}",
                                                art.get("byline")) if x)
 head = ""
 if art.get("kicker"):
     head += f'<div class="kicker">{html.escape(art["kicker"])}</div>'
-head += f'<h3>{html.escape(art.get("title") or "（无标题）")}</h3>'
+head += f'<h3>{html.escape(chinese_punctuation(art.get("title") or "（无标题）"))}</h3>'
 if art.get("subtitle"):
-    head += f'<div class="subtitle">{html.escape(art["subtitle"])}</div>'
+    head += f'<div class="subtitle">{html.escape(chinese_punctuation(art["subtitle"]))}</div>'
 head += f'<div class="meta">{meta}</div>'
 body = highlight_html(text, spans, tips, current)
 left, right = st.columns([3, 2])
@@ -113,11 +133,25 @@ with right:
         shown = sum(1 for s in spans if s != (None, None))
         st.caption(f"黄色为抽取出的数字，上标是下表的序号；{shown} 条在文中定位。"
                    + ("橙色为从链接进入时所指的那条。" if current else ""))
-        frame = fact_display_frame(facts)[["指标", "类型", "数值", "地区", "时期", "计入汇总"]]
+        frame = fact_display_frame(facts)[["指标", "类型", "约", "数值", "单位", "地区", "时期", "计入汇总"]]
         frame.insert(0, "序号", range(1, len(frame) + 1))
-        st.dataframe(frame, hide_index=True, key="article_facts", height=38 + 35 * len(frame),
-                     column_config={"计入汇总": st.column_config.CheckboxColumn(
-                         "计入汇总", help="否：同一数字在更早的期次或本文前文已出现，合计时不重复计算")})
+        # A breakdown (其中…) names the number it is part of by its place in this list.
+        number_of = {f: i + 1 for i, f in enumerate(facts["fact_id"])}
+        frame["所属"] = [f"第 {number_of[p]} 条的一部分" if isinstance(p, str) and p in number_of
+                       else ("另一篇中数字的一部分" if isinstance(p, str) and p else "")
+                       for p in facts.get("part_of", pd.Series([None] * len(facts)))]
+        config = {**ui.FACT_TABLE_CONFIG, "计入汇总": st.column_config.CheckboxColumn(
+            "计入汇总", help="否：同一数字在更早的期次或本文前文已出现，合计时不重复计算"),
+            "所属": st.column_config.TextColumn("所属", help="“其中……”之类的细分数字属于哪一条；合计时不再相加")}
+        shown_frame = frame
+        if current:
+            # the row the link pointed at, in the same orange as its number in the text
+            shown_frame = frame.style.apply(
+                lambda r: ["background-color: #ffd8bf" if r.name in current else "" for _ in r], axis=1)
+        st.dataframe(shown_frame, hide_index=True, key="article_facts", height=38 + 35 * len(frame),
+                     column_config=config)
+if current:
+    st.html(SCROLL, unsafe_allow_javascript=True)
 
 article_picker(expanded=False)
 ui.source_note(key)

@@ -11,9 +11,7 @@ import streamlit as st
 
 from dashboard import data, tables, ui
 from dashboard.data import FactFilter
-from dashboard.formatting import (
-    APPROX_LABELS, KIND_LABELS, LEVEL_LABELS, combine_approx, format_fact_value, kind_label,
-)
+from dashboard.formatting import APPROX_LABELS, KIND_LABELS, LEVEL_LABELS, kind_label, year_span
 
 PAGE_SIZE = 100
 
@@ -49,13 +47,14 @@ r3 = st.columns([4, 3, 3], vertical_alignment="bottom")
 sel_inis = r3[0].multiselect("倡议", opts["initiatives"], key="initiatives", bind="query-params",
                              placeholder="全部倡议")
 lo, hi = opts["years"]
-years = None
+period = None
 with r3[1]:
     if lo is not None and hi is not None and lo < hi:
-        chosen = st.select_slider("时期（数字所属年份）", options=list(range(lo, hi + 1)), value=(lo, hi),
+        chosen = st.select_slider("时期（年）", options=list(range(lo, hi + 1)), value=(lo, hi),
                                   key="years", bind="query-params",
-                                  help="数字所指时期的年份；原文没有写明时期的，按出版日期的年份")
-        years = None if tuple(chosen) == (lo, hi) else (int(chosen[0]), int(chosen[1]))
+                                  help="新增数字：时期完全在所选年份之内的；累计数：截至日期在其中的；"
+                                       "目标：在其中有效的（已提出、未到期）")
+        period = None if tuple(chosen) == (lo, hi) else year_span(int(chosen[0]), int(chosen[1]))
     elif lo is not None:
         st.caption(f"时期：所有数字都属于 {lo} 年。")
 text = r3[2].text_input("在原文证据中搜索", key="q", bind="query-params", placeholder="例如：快递、职工之家")
@@ -64,7 +63,7 @@ counted_only = st.toggle("只看计入汇总的数字（去掉重复和转载）
 
 flt = FactFilter(metrics=tuple(sel_metrics), kinds=tuple(sel_kinds or ()), cities=tuple(sel_cities),
                  counties=tuple(sel_counties), initiatives=tuple(sel_inis), approx=tuple(sel_approx),
-                 levels=tuple(sel_levels), years=years, text=text or "", counted_only=bool(counted_only))
+                 levels=tuple(sel_levels), period=period, text=text or "", counted_only=bool(counted_only))
 
 n = data.fact_count(key, flt)
 if n == 0:
@@ -72,23 +71,20 @@ if n == 0:
     ui.source_note(key)
     st.stop()
 
-tot = data.totals(key, flt)
-n_counted = int(tot["n"].sum()) if not tot.empty else 0
+counts = data.fact_counts(key, flt)
+n_counted = int(counts["n"].sum()) if not counts.empty else 0
 st.markdown(f"**共 {n} 条数字**，其中 {n_counted} 条计入汇总（去重后）。")
 
-with st.expander("按指标和类型合计（去重后；不同类型不相加）"):
-    if tot.empty:
-        st.write("这些数字都是重复或转载，没有计入汇总的。")
-    else:
-        order = {m: i for i, m in enumerate(metrics)}
-        tot = tot.assign(_o=tot["metric"].map(order)).sort_values(["_o", "kind"])
-        st.dataframe(
-            {"指标": [labels.get(m, m) for m in tot["metric"]],
-             "类型": [kind_label(k) for k in tot["kind"]],
-             "合计": [format_fact_value(v, units.get(m, ""), combine_approx(a))
-                    for v, m, a in zip(tot["value"], tot["metric"], tot["approxes"])],
-             "数字条数": tot["n"].astype(int).tolist()},
-            hide_index=True)
+with st.expander("按指标和类型的条数（这里不相加：筛选出的数字时期、地区、层级各不相同）"):
+    order = {m: i for i, m in enumerate(metrics)}
+    counts = counts.assign(_o=counts["metric"].map(order)).sort_values(["_o", "kind"])
+    st.dataframe(
+        {"指标": [labels.get(m, m) for m in counts["metric"]],
+         "类型": [kind_label(k) for k in counts["kind"]],
+         "数字条数": counts["n_all"].astype(int).tolist(),
+         "去重后": counts["n"].astype(int).tolist()},
+        hide_index=True)
+    st.caption("按统计口径相加的数字见“总览”和“地区对比”：那里每个数字都注明时期和口径。")
 
 pages = max(1, math.ceil(n / PAGE_SIZE))
 table_area = st.container()  # filled after the pager below has read its (possibly URL-given) value
@@ -113,11 +109,13 @@ def about() -> list[tuple[str, str]]:
         flt, labels=labels, exported_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         # File names, not paths: the sheet travels, the server's folders are no one's business.
         source=f"{info.get('papers') or '浙江工人日报'} 版面（{data.raw_dir().name} 文件夹），经 ETL 抽取",
-        database=f"{Path(key.path).name}（更新于 {built}）", n_rows=n, link=page_query, rule=ui.COUNTING_RULE,
+        database=f"{Path(key.path).name}（更新于 {built}）", n_rows=n, link=page_url, rule=ui.COUNTING_RULE,
     )
 
 
 page_query = "data?" + urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+# The 说明 sheet's link opens this very view: absolute when the browser told us where it is.
+page_url = (st.context.url.rsplit("/", 1)[0] + "/" + page_query) if st.context.url else page_query
 stamp = datetime.now().strftime("%Y%m%d-%H%M")
 st.markdown("**下载筛选后的全部数字**（共 {} 条，不受分页影响）".format(n))
 d1, d2, d3 = st.columns(3)

@@ -156,10 +156,12 @@ def _run_page(page: str | None = None, query: dict | None = None, timeout: float
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
-    if page is None:
-        at.query_params.update(query or {})
-        return at.run()
+    # The first run is on the default page (AppTest finds st.navigation's pages only after one run);
+    # it gets the URL too, so that widgets two pages share (years, basis) start from the URL's values.
+    at.query_params.update(query or {})
     at.run()
+    if page is None:
+        return at
     at.switch_page(page)
     at.query_params.clear()
     at.query_params.update(query or {})

@@ -82,39 +82,82 @@ def test_count_bar_chart():
                                category_title="c")
 
 
-def test_timeline_by_date_and_by_month():
-    few = pd.DataFrame({"issue_date": pd.to_datetime(["2021-08-02", "2021-08-18"]), "value": [1119.0, 300.0],
-                        "n": [2, 1], "approxes": [["exact"], ["over"]]})
-    fig = charts.timeline_chart(few, title="工会组织（新增）按出版日期", unit="家")
-    assert list(fig.data[0].x) == ["2021-08-02", "2021-08-18"]
-    assert fig.layout.xaxis.title.text == "出版日期" and fig.layout.xaxis.type == "category"
+def test_year_chart_is_a_true_time_axis():
+    df = pd.DataFrame({"year": [2024, 2021, 2006], "value": [4730.0, 1059.0, 1474.0], "n": [1, 1, 1],
+                       "approxes": [["exact"], ["exact"], ["over"]], "when": ["2024年", "2021年1—6月", "2006年"]})
+    fig = charts.year_chart(df, title="全省工会组织新增，按年份", unit="家", selected=(2021, 2021))
+    bar = fig.data[0]
+    assert fig.layout.xaxis.type == "date"                  # years placed by time, 2006 far from 2021
+    assert [str(x)[:10] for x in bar.x] == ["2006-07-02", "2021-07-02", "2024-07-02"]
+    assert list(bar.y) == [1474.0, 1059.0, 4730.0]
+    assert bar.width[0] > 250 * 86_400_000                   # a bar spans most of its year
+    assert list(bar.marker.color) == [charts.OTHER_COLOR, charts.SELECTED_COLOR, charts.OTHER_COLOR]
+    assert [c[0] for c in bar.customdata] == [2006, 2021, 2024]
+    assert bar.customdata[1][1] == "1059家<br>2021年1—6月"
     assert fig.layout.yaxis.title.text == "数值（家）"
-    many = pd.DataFrame({"issue_date": pd.date_range("2020-01-01", periods=60, freq="7D"), "value": 1.0, "n": 1,
-                         "approxes": [["exact"]] * 60})
-    fig = charts.timeline_chart(many, title="t", unit="家")
-    assert fig.layout.xaxis.title.text == "出版月份"
-    assert sum(fig.data[0].y) == 60                    # weeks summed into months, nothing lost
-    assert len(fig.data[0].x) == 14
-    months = pd.DataFrame({"issue_date": pd.to_datetime(["2020-01-01", "2020-02-01"]), "value": [3.0, 4.0], "n": 1,
-                           "approxes": [["exact"], ["over"]]})
-    fig = charts.timeline_chart(months, title="t", unit="家", by_month=True)   # grouped by the query already
-    assert fig.layout.xaxis.title.text == "出版月份" and list(fig.data[0].y) == [3.0, 4.0]
-    assert [c[0] for c in fig.data[0].customdata] == ["3家", "≥4家"]
-
-
-def test_compare_chart_panels_have_their_own_units():
-    df = pd.DataFrame({
-        "panel": ["工会组织·新增", "工会组织·新增", "经费投入·新增"],
-        "unit": ["家", "家", "元"], "region": ["宁波市", "湖州市", "湖州市"],
-        "value": [1119.0, 300.0, 27000000.0], "label": ["1119家", "≥300家", "2700万元"],
-    })
-    fig = charts.compare_chart(df, title="宁波市 与 湖州市：各指标数字对比", region_order=["宁波市", "湖州市"])
-    titles = [a.text for a in fig.layout.annotations]
-    assert titles == ["工会组织·新增（家）", "经费投入·新增（万元）"]
-    assert fig.layout.yaxis.title.text == "家" and fig.layout.yaxis2.title.text == "万元"
-    bars = [(t.x[0], t.y[0], t.text[0]) for t in fig.data]
-    assert bars == [("宁波市", 1119.0, "1119家"), ("湖州市", 300.0, "≥300家"), ("宁波市", None, "无"),
-                    ("湖州市", 2700.0, "2700万元")]
-    assert [t.showlegend for t in fig.data] == [True, True, False, False]
     with pytest.raises(ValueError):
-        charts.compare_chart(df.iloc[0:0], title="t", region_order=[])
+        charts.year_chart(df.iloc[0:0], title="t", unit="家")
+
+
+def test_stock_chart_puts_each_total_at_its_date():
+    df = pd.DataFrame({"region": ["宁波市", "宁波市", "湖州市"], "as_of": pd.to_datetime(["2007-02-06", "2024-04-23",
+                                                                                        "2021-08-16"]),
+                       "value": [200.0, 24900.0, 300.0], "approxes": [["over"], ["over"], ["exact"]]})
+    fig = charts.stock_chart(df, title="累计数", unit="家")
+    assert [t.name for t in fig.data] == ["宁波市", "湖州市"]
+    assert [str(x)[:10] for x in fig.data[0].x] == ["2007-02-06", "2024-04-23"]
+    assert list(fig.data[0].y) == [0.02, 2.49] and fig.layout.yaxis.title.text == "数值（万家）"
+    assert fig.data[0].mode == "lines+markers" and fig.layout.xaxis.type == "date"
+
+
+def test_compare_panel_says_who_did_not_report():
+    df = pd.DataFrame({"region": ["宁波市"], "value": [24900.0], "label": ["≥24900家"], "text": ["≥2.49万家"],
+                       "when": ["截至2024年4月23日"], "key": ["工会组织·累计"]})
+    fig = charts.compare_panel(df, title="工会组织·累计", unit="家", region_order=["宁波市", "湖州市", "衢州市"])
+    bar, = fig.data
+    assert list(bar.x) == ["宁波市", "湖州市", "衢州市"]
+    assert list(bar.y) == [2.49, None, None]
+    assert list(bar.text) == ["≥2.49万家", "", ""]
+    assert [(a.x, a.text) for a in fig.layout.annotations] == [("湖州市", "未报告"), ("衢州市", "未报告")]
+    assert fig.layout.title.text == "工会组织·累计（万家）"
+    assert list(bar.customdata[0]) == ["工会组织·累计", "≥24900家", "截至2024年4月23日"]
+    assert not fig.layout.showlegend
+    with pytest.raises(ValueError):
+        charts.compare_panel(df.assign(value=[None]), title="t", unit="家", region_order=["宁波市"])
+
+
+def test_names_from_the_pages_are_never_plotly_markup():
+    df = pd.DataFrame({"initiative": ["<a href=x>y</a>", "两基"], "value": [3.0, 2.0], "n": [1, 1]})
+    fig = charts.bar_chart(df, category="initiative", title="“<b>x</b>”的数字", unit="家", category_title="倡议",
+                           subtitle="<a href=//e.co>z</a>")
+    assert "<a" not in fig.layout.title.text and "&lt;b&gt;" in fig.layout.title.text
+    assert "<a" not in fig.layout.title.subtitle.text
+    assert list(fig.data[0].y) == ["两基", "&lt;a href=x&gt;y&lt;/a&gt;"]
+    assert fig.data[0].customdata[1][0] == "<a href=x>y</a>"      # the raw name, for the click
+
+
+def test_map_colours_never_start_at_white():
+    fig = charts.region_map(regions(), ROOT_GEO, title="t", unit="元")
+    first = fig.data[-1].colorscale[0][1]
+    assert first.lower() not in ("#ffffff", "#f7fbff", "white") and first != charts.EMPTY_FILL
+
+
+def test_every_builder_makes_a_valid_figure():
+    """The builders skip Plotly's validation for speed; here it runs on each of them."""
+    ini = pd.DataFrame({"initiative": ["两基", "八大群体"], "value": [1059.0, 62.0], "n": [1, 1], "n_facts": [3, 1]})
+    figs = [
+        charts.region_map(regions(), ROOT_GEO, title="t", unit="元", subtitle="s"),
+        charts.region_map(regions().iloc[:1], ROOT_GEO, title="t", unit="元"),
+        charts.bar_chart(regions(), category="name", title="t", unit="元", category_title="地市", customdata="code",
+                         subtitle="s"),
+        charts.count_bar_chart(ini, category="initiative", count="n_facts", title="t", count_title="c",
+                               category_title="倡议"),
+        charts.year_chart(pd.DataFrame({"year": [2021, 2024], "value": [3.0, 4.0]}), title="t", unit="家",
+                          selected=(2024, 2024)),
+        charts.stock_chart(pd.DataFrame({"region": ["宁波市"], "as_of": pd.to_datetime(["2024-04-23"]),
+                                         "value": [24900.0]}), title="t", unit="家"),
+        charts.compare_panel(pd.DataFrame({"region": ["宁波市"], "value": [3.0], "when": ["截至2024年4月23日\n（早于所选时期）"]}),
+                             title="t", unit="家", region_order=["宁波市", "湖州市"], subtitle="s"),
+    ]
+    for fig in figs:
+        go.Figure(fig.to_dict())          # raises on any property Plotly does not know

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from dashboard import data
-from dashboard.data import FactFilter
+from dashboard.data import FactFilter, Measure
 
 ZJ = ("杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市", "丽水市", "浙江省")
 
@@ -19,24 +19,29 @@ def key(crafted_db, use_db):
     return data.current_key()
 
 
+Y2021 = ("2021-01-01", "2021-12-31")
+ALL = ("union_orgs", "union_members", "funding", "competitions")
+
+
 def sums(df) -> dict:
-    return {(r.metric, r.kind): (Decimal(str(r.value)), r.n, sorted(r.approxes)) for r in df.itertuples()}
+    return {r.metric: (Decimal(str(r.value)), r.n, sorted(r.approxes)) for r in df.itertuples()}
 
 
-def test_totals_count_each_fact_once_and_never_mix_kinds(key):
-    got = sums(data.totals(key, FactFilter(cities=ZJ)))
+def test_province_figures_count_each_fact_once_and_never_mix_kinds(key):
+    got = sums(data.figures(key, Measure("increment", ALL, Y2021)))
     assert got == {
-        # 1059 (f01; its repeat f04 and reprint f07 not counted) + 60 (鄞州区) + 300余 (湖州)
-        ("union_orgs", "increment"): (Decimal(1419), 3, ["exact", "over"]),
-        ("union_orgs", "target"): (Decimal(500), 1, ["exact"]),
-        ("union_members", "increment"): (Decimal(100000), 1, ["exact"]),   # f08 is a reprint
-        ("union_members", "total"): (Decimal(83000), 1, ["exact"]),
-        ("funding", "increment"): (Decimal(27000000), 1, ["exact"]),
-        ("competitions", "increment"): (Decimal(120), 1, ["over"]),          # 长三角 is outside Zhejiang
+        # 1059 (f01; its repeat f04 and reprint f07 not counted) + 300余 (湖州); 鄞州区's 60 is a
+        # period Ningbo reports itself (1—6月), so it does not add to the province
+        "union_orgs": (Decimal(1359), 2, ["exact", "over"]),
+        "union_members": (Decimal(100000), 1, ["exact"]),   # f08 is a reprint
+        "funding": (Decimal(27000000), 1, ["exact"]),
+        "competitions": (Decimal(120), 1, ["over"]),        # 长三角 is outside Zhejiang
     }
-    assert sums(data.totals(key, FactFilter(zhejiang=True))) == got
-    everywhere = sums(data.totals(key, FactFilter()))
-    assert everywhere[("competitions", "increment")] == (Decimal(125), 2, ["exact", "over"])
+    assert sums(data.figures(key, Measure("total", ALL, Y2021, level="city"))) == {
+        "union_members": (Decimal(83000), 1, ["exact"])}
+    targets = data.target_list(key, Measure("target", ALL, Y2021, level="city"))
+    assert targets.fact_id.tolist() == ["f12"]
+    assert data.figures(key, Measure("increment", ALL, ("2022-01-01", "2022-12-31"))).empty
 
 
 def test_counted_marks_repeats_and_reprints(key):
@@ -46,16 +51,18 @@ def test_counted_marks_repeats_and_reprints(key):
     assert data.fact_count(key, FactFilter(counted_only=True)) == 9
 
 
-def test_by_region_with_and_without_sub_regions(key):
-    flt = FactFilter(metrics=("union_orgs",), kinds=("increment",))
-    with_sub = data.by_region(key, flt, "city", include_sub=True)
-    assert list(zip(with_sub.code, with_sub.name, with_sub.value, with_sub.n)) == [
-        ("330200", "宁波市", 1119.0, 2), ("330500", "湖州市", 300.0, 1)]
-    own = data.by_region(key, flt, "city", include_sub=False)
-    assert list(zip(own.code, own.value)) == [("330200", 1059.0), ("330500", 300.0)]
-    counties = data.by_region(key, flt, "county", within_city="330200")
-    assert list(zip(counties.code, counties.name, counties.value)) == [("330212", "鄞州区", 60.0)]
-    assert data.by_region(key, flt, "county", within_city="330500").empty
+def test_figures_by_city_and_by_county(key):
+    m = Measure("increment", ("union_orgs",), Y2021, level="city")
+    cities = data.figures(key, m)
+    assert list(zip(cities.grp, cities.value, cities.n, cities.n_own, cities.n_left_out)) == [
+        ("330200", 1059.0, 1, 1, 1), ("330500", 300.0, 1, 1, 0)]
+    behind = data.figure_facts(key, m, "330200", "union_orgs")
+    assert list(zip(behind.fact_id, behind.dropped.fillna(""))) == [("f01", ""), ("f03", "covered")]
+    counties = data.figures(key, Measure("increment", ("union_orgs",), Y2021, level="county", within="330200"))
+    assert list(zip(counties.grp, counties.value)) == [("330212", 60.0)]
+    assert data.figures(key, Measure("increment", ("union_orgs",), Y2021, level="county", within="330500")).empty
+    total, = data.sum_of_figures(counties).itertuples()
+    assert (total.metric, total.value, total.n_regions) == ("union_orgs", 60.0, 1)
 
 
 def test_filters(key):
@@ -73,12 +80,15 @@ def test_filters(key):
     assert data.fact_count(key, FactFilter(years=(2022, 2030))) == 0
     assert data.fact_count(key, FactFilter(issued=("2021-08-18", "2021-08-18"))) == 4
     assert data.fact_count(key, FactFilter(issued=("2021-08-01", "2021-08-31"))) == 12
-    days = data.timeline(key, FactFilter(metrics=("union_orgs",), kinds=("increment",)))
-    assert [(str(d.date()), v) for d, v in zip(days.issue_date, days.value)] == [("2021-08-02", 1419.0)]
-    months = data.timeline(key, FactFilter(kinds=("increment",)), by_month=True)
-    assert [(str(d.date()), n) for d, n in zip(months.issue_date, months.n)] == [("2021-08-01", 7)]
-    ini = data.by_initiative(key, FactFilter(metrics=("union_orgs",), kinds=("increment",)))
-    assert list(zip(ini.initiative, ini.value)) == [("两基", 1119.0), ("@共富工坊", 300.0), ("八大群体", 60.0)]
+    # the period as the counting rules read it: increments inside it, totals dated in it, targets in force
+    assert data.fact_count(key, FactFilter(period=Y2021)) == 12
+    # not f06/f09/f10 (全年), nor the target f12, set only in August
+    assert data.fact_count(key, FactFilter(period=("2021-01-01", "2021-06-30"))) == 8
+    assert data.fact_count(key, FactFilter(period=("2021-07-01", "2021-12-31"))) == 1   # the target, in force
+    years = data.figures(key, Measure("increment", ("union_orgs",), ("2020-01-01", "2022-12-31"), by="year"))
+    assert list(zip(years.grp, years.year, years.value)) == [("330000", 2021, 1359.0)]
+    ini = data.figures(key, Measure("increment", ("union_orgs",), Y2021, by="initiative"))
+    assert list(zip(ini.grp, ini.value)) == [("两基", 1059.0), ("@共富工坊", 300.0), ("八大群体", 60.0)]
 
 
 def test_initiatives_by_place_and_rank(key):
@@ -103,15 +113,14 @@ def test_user_text_is_a_parameter_not_sql(key):
 
 
 def test_compare_and_articles(key):
-    summ = data.compare_summary(key, ("330200", "330500"), ("increment",), True)
-    got = {(r.code, r.metric): r.value for r in summ.itertuples()}
-    assert got == {("330200", "union_orgs"): 1119.0, ("330500", "union_orgs"): 300.0,
+    m = Measure("increment", ALL, Y2021, regions=("330200", "330500"))
+    summ = data.figures(key, m)
+    got = {(r.grp, r.metric): r.value for r in summ.itertuples()}
+    assert got == {("330200", "union_orgs"): 1059.0, ("330500", "union_orgs"): 300.0,
                    ("330200", "union_members"): 100000.0, ("330500", "funding"): 27000000.0}
-    facts = data.compare_facts(key, ("330200", "330500"), ("increment",), True, per_bar=1)
-    assert sorted(zip(facts.compare_code, facts.fact_id)) == [("330200", "f01"), ("330200", "f02"),
-                                                             ("330500", "f05"), ("330500", "f06")]
-    facts = data.compare_facts(key, ("330200", "330500"), ("increment",), True, per_bar=5, metric="union_orgs")
-    assert list(zip(facts.compare_code, facts.fact_id)) == [("330200", "f01"), ("330200", "f03"), ("330500", "f05")]
+    facts = data.figure_facts(key, m, None, "union_orgs")
+    assert list(zip(facts.grp, facts.fact_id, facts.dropped.fillna(""))) == [
+        ("330200", "f01", ""), ("330200", "f03", "covered"), ("330500", "f05", "")]
     art = data.article(key, "a2")
     assert art["title"] == "湖州<script>alert('t')</script>工会" and art["doc"] == "crafted_0802"
     assert data.article(key, "nope") is None

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from dashboard.formatting import (
-    axis_scale, combine_approx, format_fact_value, format_number, highlight_html, highlight_segments,
-    neutralise_formula, per_10k,
+    axis_scale, chinese_punctuation, combine_approx, date_text, format_fact_value, format_number, highlight_html,
+    highlight_segments, iso_date_text, neutralise_formula, per_10k, period_text,
 )
 
 
@@ -118,3 +118,36 @@ def test_highlight_html_never_lets_markup_through(text, spans):
     plain = re.sub(r"<sup>\d+</sup>", "", out)
     plain = re.sub(r"</?mark[^>]*>", "", plain).replace("<br>", "\n")
     assert html.unescape(plain) == text
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    ("2021-01-01", "2021-12-31", "2021年"), ("2021-01-01", "2024-12-31", "2021—2024年"),
+    ("2021-01-01", "2021-06-30", "2021年1—6月"), ("2021-06-01", "2021-06-30", "2021年6月"),
+    ("2021-08-02", "2021-08-02", "2021年8月2日"), ("2023-01-01", "2024-04-23", "2023年1月1日至2024年4月23日"),
+    ("2020-07-01", "2021-06-30", "2020年7月—2021年6月"), (None, "2026-12-31", "2026年12月31日"), (None, None, ""),
+])
+def test_period_text(start, end, expected):
+    assert period_text(start, end) == expected
+
+
+def test_dates_mark_inferred_ones():
+    assert date_text("2024-04-23") == "2024年4月23日"
+    assert date_text("2024-04-23", inferred=True) == "2024年4月23日（推断）"
+    assert iso_date_text("2024-04-23", inferred=True) == "2024-04-23（推断）"
+    assert date_text(None) == "日期不详" and iso_date_text(float("nan")) == ""
+
+
+@pytest.mark.parametrize("normalised, shown", [
+    ("今年1—6月,宁波全市新建工会1059家。", "今年1—6月，宁波全市新建工会1059家。"),
+    ("工会(含联合工会);会员:10万人!", "工会（含联合工会）；会员：10万人！"),
+    ("共1,059家,时间10:30", "共1,059家，时间10:30"),          # digits keep their own comma and colon
+    ("Deng Xiao, ok: (yes)", "Deng Xiao, ok: (yes)"),          # Latin text stays as it is
+])
+def test_chinese_punctuation_is_restored_one_for_one(normalised, shown):
+    assert chinese_punctuation(normalised) == shown
+    assert len(chinese_punctuation(normalised)) == len(normalised)   # offsets into the text stay valid
+
+
+@given(st.text(max_size=80))
+def test_chinese_punctuation_keeps_length(text):
+    assert len(chinese_punctuation(text)) == len(text)

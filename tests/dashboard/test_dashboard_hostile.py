@@ -68,9 +68,10 @@ def test_initiatives_page_shows_names_from_kickers_as_text(hostile_db, use_db, r
     assert sorted(rank.data[0].y) == sorted([plotly_text(IMG), plotly_text(LINK)])
     at.selectbox(key="initiative").set_value(LINK).run()
     assert not at.exception
-    assert f"**“{md_text(LINK)}”共 1 条数字**（其中 1 条计入汇总）。" in texts(at, "markdown")
+    # the pages are of May 2024: the page opens on 2024 and says so
+    assert f"**“{md_text(LINK)}”在2024年共 1 条数字**（其中 1 条计入汇总）。" in texts(at, "markdown")
     places, = [f for f in plotly_specs(at) if "分布" in f.layout.title.text]
-    assert places.layout.title.text == f"“{plotly_text(LINK)}”的数字分布在哪里"
+    assert places.layout.title.text == f"“{plotly_text(LINK)}”的数字分布在哪些地市（2024年）"
     link, = [p.proto.label for p in at.get("page_link") if "数据" in p.proto.label]
     assert link == md_text(f"在“数据”页筛选、下载“{LINK}”的全部数字")
     note, = [c for c in texts(at, "caption") if c.startswith("数据来源：")]

@@ -19,7 +19,7 @@ def test_config_file_settings():
         config = tomllib.load(f)
     assert config == {"server": {"address": "127.0.0.1", "enableStaticServing": False},
                       "browser": {"gatherUsageStats": False},
-                      "client": {"showErrorDetails": "none"}}
+                      "client": {"showErrorDetails": "none", "toolbarMode": "minimal"}}
 
 
 def test_streamlit_run_from_the_repository_listens_on_loopback_only(tmp_path):

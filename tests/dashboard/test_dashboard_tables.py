@@ -41,7 +41,8 @@ def test_csv_has_bom_chinese_headers_exact_numbers_and_no_formulas():
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
-    assert header[:7] == ["出版日期", "指标", "类型", "数值", "单位", "约数", "数值（中文写法）"]
+    assert header[:9] == ["出版日期", "出版日期来源", "指标", "类型", "目标类型", "数值", "单位", "约数", "数值（中文写法）"]
+    assert "所属上级数字（事实编号）" in header
     r1 = dict(zip(header, rows[1]))
     assert r1["数值"] == "27000000" and r1["数值（中文写法）"] == "2700万元" and r1["类型"] == "新增"
     assert r1["原文证据"] == "'=投入经费2700万元"
@@ -88,18 +89,46 @@ def test_describe_export_names_every_filter():
     assert rows["筛选：数字类型"] == "新增、累计"
     assert rows["筛选：地市"] == "宁波市、省外或未定位"
     assert rows["筛选：区县"] == "全部"
-    assert rows["筛选：时期（数字所属年份）"] == "2021–2022 年"
+    assert rows["筛选：时期"] == "2021–2022 年"
     assert rows["筛选：原文证据包含"] == "快递" and rows["筛选：只看计入汇总"] == "是"
     assert rows["行数"] == "7" and rows["导出时间"] == "T" and rows["统计口径"] == "统计口径：…"
+    rows = dict(tables.describe_export(FactFilter(period=("2021-01-01", "2024-12-31")), labels={}, exported_at="T",
+                                       source="S", database="D", n_rows=1, link="http://h/data?x=1", rule="r"))
+    assert rows["筛选：时期"] == "2021—2024年" and rows["看板链接"] == "http://h/data?x=1"
 
 
 def test_fact_display_frame():
     df = sample().to_pandas()
     out = tables.fact_display_frame(df)
-    assert list(out.columns) == ["出版日期", "指标", "类型", "数值", "地区", "原文证据", "文章", "时期", "倡议", "地市",
-                                 "计入汇总"]
-    assert out["数值"].tolist() == ["2700万元", "≥12.5家"]
+    assert list(out.columns) == ["指标", "类型", "约", "数值", "单位", "地区", "时期", "原文证据", "文章", "出版日期",
+                                 "倡议", "地市", "计入汇总"]
+    # a number column, so that it sorts by size (not ≥2.49万家 < 1059家 as text)
+    assert out["数值"].tolist() == [27000000.0, 12.5] and out["约"].tolist() == ["", "≥"]
+    assert out["单位"].tolist() == ["元", "家"]
+    assert out["时期"].tolist() == ["今年（2021年）", ""]
     assert out["地市"].tolist() == ["湖州市", "省外"]
     assert out["文章"].tolist() == ["articles?article=a1&fact=f1", "articles?article=a1&fact=f2"]
     assert out["计入汇总"].tolist() == [True, False]
     assert isinstance(out, pd.DataFrame)
+
+
+def test_fact_display_frame_marks_inferred_dates_targets_and_reasons():
+    df = sample().to_pandas().assign(date_source=["inferred", "manifest"], kind=["target", "total"],
+                                     target_type=["stock", None], dropped=[None, "older"],
+                                     evidence=["今年1—6月,宁波全市新建工会1059家", "x"])
+    out = tables.fact_display_frame(df)
+    assert out["出版日期"].tolist() == ["2021-08-02（推断）", "2021-08-02"]
+    assert out["类型"].tolist() == ["累计目标", "累计"]
+    assert out["是否计入"].tolist() == ["计入", "不计：该地区有更晚的累计数"]
+    assert out["原文证据"].iloc[0] == "今年1—6月，宁波全市新建工会1059家"     # the paper's punctuation
+
+
+def test_xlsx_is_ready_to_read():
+    wb = load_workbook(io.BytesIO(tables.xlsx_bytes(sample(), [("看板链接", "http://127.0.0.1:8501/data?q=1")])))
+    ws = wb["数据"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
+    header = [c.value for c in ws[1]]
+    evidence = ws.cell(1, header.index("原文证据") + 1).column_letter
+    assert ws.column_dimensions[evidence].width == 60
+    assert wb["说明"]["B2"].value == "http://127.0.0.1:8501/data?q=1"

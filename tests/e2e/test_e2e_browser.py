@@ -2,7 +2,9 @@
 
 The server starts without a database, so its first page builds one from data/raw/ through the
 ETL. Each page is opened, a filter changed, the URL reloaded and the same state found; a CSV is
-downloaded and compared with the database; screenshots go to tests/artifacts/ (gitignored).
+downloaded and compared with the database; 总览 and 地区对比 are walked again at a phone's width
+(390×844); the time to the first chart in a fresh browser is measured and printed in the test
+summary. Screenshots go to tests/artifacts/ (gitignored). No request may leave the machine.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard.formatting import combine_approx, format_fact_value  # noqa: E402
+from dashboard.formatting import combine_approx, format_fact_value, year_span  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -83,29 +85,61 @@ def server(tmp_path_factory):
         log.close()
 
 
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
+
+
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1440, "height": 2200}, locale="zh-CN",
-                                      accept_downloads=True)
-        context.set_default_timeout(WAIT)
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.errors = errors
-        # Everything must come from our server: no map tiles, fonts or icons from the internet.
-        outside: list[str] = []
-        pg.on("request", lambda r: outside.append(r.url)
-              if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
-        pg.outside = outside
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            yield pg
+            yield b
         finally:
-            context.close()
-            browser.close()
+            b.close()
+
+
+def open_context(browser, **options):
+    """A fresh browser context (empty cache) and its page, which records page errors and every
+    request that would leave the machine (map tiles, fonts, icons, images named by the data)."""
+    context = browser.new_context(locale="zh-CN", accept_downloads=True, **options)
+    context.set_default_timeout(WAIT)
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.outside = []
+    pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+    return context, pg
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context, pg = open_context(browser, viewport={"width": 1440, "height": 2200})
+    try:
+        yield pg
+    finally:
+        assert pg.outside == [], f"requests left the machine: {pg.outside}"
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def numbers(server):
+    """dashboard.data on the server's database (read-only), for the figures the pages must show."""
+    _, db = server
+    saved = {k: os.environ.get(k) for k in ("UNION_DB", "UNION_NO_BUILD")}
+
+    def get():
+        os.environ["UNION_DB"], os.environ["UNION_NO_BUILD"] = str(db), "1"
+        from dashboard import data
+        return data, data.current_key()
+
+    yield get
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 def q(db: Path, sql: str, params=None):
@@ -140,19 +174,32 @@ def shot(pg, name: str) -> None:
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def cards(db: Path, kind: str) -> list[str]:
-    zj = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市", "丽水市", "浙江省"]
-    rows = {m: (v, a) for m, v, a in q(db, """SELECT metric, sum(value), list(DISTINCT approx) FROM fact_view
-                                             WHERE counted AND kind = ? AND list_contains(?, city)
-                                             GROUP BY metric""", [kind, zj])}
-    out = []
-    for metric, unit in (("union_orgs", "家"), ("union_members", "人"), ("funding", "元"), ("competitions", "场")):
-        out.append(format_fact_value(rows[metric][0], unit, combine_approx(rows[metric][1]), compact=True)
-                   if metric in rows else "暂无")
-    return out
+def tall_shot(pg, name: str) -> None:
+    """The whole page, although Streamlit scrolls it inside its own container (full_page sees only
+    the window): the window is made as tall as the content for the picture, then put back."""
+    size = pg.viewport_size
+    height = pg.evaluate("""() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section, body')]
+                                          .map(e => e.scrollHeight))""")
+    pg.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
+    time.sleep(0.8)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    pg.set_viewport_size(size)
+    time.sleep(0.3)
 
 
-def test_browser_walk_through_every_page(server, page):
+CORE = (("union_orgs", "家"), ("union_members", "人"), ("funding", "元"), ("competitions", "场"))
+
+
+def cards(numbers, kind: str, year: int) -> list[str]:
+    """The four cards of 总览 (全省, 本级数字) by the counting rules."""
+    data, key = numbers()
+    figs = data.figures(key, data.Measure(kind, tuple(m for m, _ in CORE), year_span(year, year),
+                                          regions=("330000",))).set_index("metric")
+    return [format_fact_value(figs.loc[m, "value"], u, combine_approx(figs.loc[m, "approxes"]), compact=True)
+            if m in figs.index else "暂无" for m, u in CORE]
+
+
+def test_browser_walk_through_every_page(server, page, numbers):
     from playwright.sync_api import expect
 
     base, db = server
@@ -163,46 +210,65 @@ def test_browser_walk_through_every_page(server, page):
     expect(pg.get_by_role("heading", name="浙江工会工作数字总览")).to_be_visible(timeout=120_000)
     settle(pg)
     assert db.exists()
+    data, key = numbers()
+    year = data.filter_options(key)["default_year"]
+    span = year_span(year, year)
     values = pg.locator('[data-testid="stMetricValue"]')
-    expect(values).to_have_text(cards(db, "increment"))
-    assert pg.locator(".js-plotly-plot").count() == 4           # map, bars by city, by initiative, timeline
-    expect(pg.locator(".js-plotly-plot .gtitle").first).to_have_text("全省各地市工会组织（新增）")
+    expect(values).to_have_text(cards(numbers, "increment", year))
+    expect(pg.get_by_text(f"全省 · {year}年 · 新增 · 本级数字")).to_be_visible()
+    cities = data.figures(key, data.Measure("increment", ("union_orgs",), span, level="city"))
+    by_ini = data.figures(key, data.Measure("increment", ("union_orgs",), span, by="initiative"))
+    by_year = data.figures(key, data.Measure("increment", ("union_orgs",), year_span(*data.filter_options(key)["years"]),
+                                             regions=("330000",), by="year"))
+    charts = 2 * (not cities.empty) + (not by_ini.empty) + (not by_year.empty)
+    expect(pg.locator(".js-plotly-plot")).to_have_count(charts)   # map, bars by city, by initiative, by year
+    assert not cities.empty, "the bundled corpus reports new unions in cities in its default year"
+    expect(pg.locator(".js-plotly-plot .gtitle").first).to_have_text(f"全省各地市工会组织新增（{year}年）")
     no_app_errors(pg)
     shot(pg, "01_overview")
 
-    # from a chart to the facts behind a bar: click the smallest city bar, then open them on 数据
-    (city, n_behind), = q(db, """SELECT r.name, count(*) FROM fact_view f JOIN regions r ON r.code = f.city_code
-                                WHERE counted AND kind = 'increment' AND metric = 'union_orgs'
-                                GROUP BY r.name ORDER BY sum(value), r.name LIMIT 1""")
+    # from a chart to the facts behind a bar: click the smallest city bar (bars are drawn smallest first)
+    names = dict(zip(data.region_table(key).code, data.region_table(key).name))
+    smallest = cities.sort_values("value", kind="stable").iloc[0]
+    city = names[smallest.grp]
     pg.locator(".js-plotly-plot").nth(1).locator("g.point path").first.click(force=True)
-    expect(pg.get_by_text(f"{city}：{n_behind} 条数字构成这根柱子。")).to_be_visible()
+    expect(pg.get_by_text(re.compile(f"^{city}：.*，{int(smallest.n)} 条数字计入这根柱子"))).to_be_visible()
     settle(pg)
     shot(pg, "01b_overview_facts_behind_a_bar")
-    (day, n_day), = q(db, """SELECT strftime(issue_date, '%Y-%m-%d'), count(*) FROM fact_view
-                            WHERE counted AND kind = 'increment' AND metric = 'union_orgs' AND region_code IS NOT NULL
-                            GROUP BY issue_date ORDER BY issue_date DESC LIMIT 1""")
-    pg.locator(".js-plotly-plot").nth(3).locator("g.point path").last.click(force=True)
-    expect(pg.get_by_text(f"{day}：{n_day} 条数字构成这根柱子。")).to_be_visible()
-    settle(pg)
-    pg.get_by_role("link", name=re.compile("在“数据”页打开这些数字")).click()
+    if not by_year.empty:   # the tallest year (a short bar may be 0 px high)
+        by_year = by_year.sort_values("year").reset_index(drop=True)
+        top = int(by_year["value"].idxmax())
+        pg.locator(".js-plotly-plot").last.locator("g.point path").nth(top).click(force=True)
+        expect(pg.get_by_text(f"{int(by_year.year[top])}年：{int(by_year.n[top])} 条数字计入这根柱子。")).to_be_visible()
+        settle(pg)
+    pg.get_by_role("link", name=re.compile("在“数据”页查看")).click()
     expect(pg.get_by_role("heading", name="数据：筛选、查看与下载")).to_be_visible()
     settle(pg)
-    expect(pg.get_by_text(f"共 {n_behind} 条数字", exact=False)).to_be_visible()
+    n_city = q(db, """SELECT count(*) FROM fact_view WHERE counted AND kind = 'increment' AND metric = 'union_orgs'
+                      AND city = ?""", [city])[0][0]
+    expect(pg.get_by_text(f"共 {n_city} 条数字", exact=False)).to_be_visible()
     assert params(pg) == {"metrics": ["工会组织"], "kinds": ["新增"], "counted": ["true"], "cities": [city]}
     pg.goto(base + "/")
     settle(pg)
 
     pg.get_by_role("radio", name="累计", exact=True).click()
-    expect(values).to_have_text(cards(db, "total"))
+    expect(values).to_have_text(cards(numbers, "total", year))
     pg.wait_for_url(re.compile(r"kind="))
     assert params(pg) == {"kind": ["累计"]}
     pg.reload()
     expect(pg.get_by_role("heading", name="浙江工会工作数字总览")).to_be_visible()
     settle(pg)
     expect(pg.get_by_role("radio", name="累计", exact=True)).to_have_attribute("aria-checked", "true")
-    expect(values).to_have_text(cards(db, "total"))
-    expect(pg.locator(".js-plotly-plot .gtitle").first).to_have_text("全省各地市工会组织（累计）")
+    expect(values).to_have_text(cards(numbers, "total", year))
+    expect(pg.locator(".js-plotly-plot .gtitle").first).to_have_text(f"全省各地市工会组织累计（{year}年）")
     shot(pg, "02_overview_total_after_reload")
+
+    # another year, from the URL
+    pg.goto(base + "/?period=2021&period=2021")
+    settle(pg)
+    expect(pg.get_by_text("全省 · 2021年 · 新增 · 本级数字")).to_be_visible()
+    expect(values).to_have_text(cards(numbers, "increment", 2021))
+    shot(pg, "02b_overview_2021")
 
     # 地区对比 — 宁波市 and 湖州市 by default; per 10,000 residents survives a reload
     pg.goto(base + "/compare")
@@ -213,6 +279,14 @@ def test_browser_walk_through_every_page(server, page):
     assert chips.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))") == ["宁波市", "湖州市"]
     no_app_errors(pg)
     shot(pg, "03_compare")
+    # Streamlit's own English words are translated: a search that finds no region
+    pg.locator('[data-testid="stMultiSelect"]').first.click()
+    pg.keyboard.type("zzzz")
+    expect(pg.get_by_text("没有匹配的选项")).to_be_visible()
+    expect(pg.get_by_text("No results")).to_have_count(0)
+    pg.keyboard.press("Escape")
+    pg.keyboard.press("Tab")                                # leave the box; the search is dropped
+    expect(chips).to_have_count(2)
     pg.get_by_text("按每万常住人口计算").click()
     pg.wait_for_url(re.compile(r"per10k=true"))
     settle(pg)
@@ -254,38 +328,105 @@ def test_browser_walk_through_every_page(server, page):
     assert [(r["事实编号"], r["原文证据"]) for r in rows] == [(f, e) for f, _, e in expected]
     assert [r["数值"] for r in rows] == [format(v.normalize(), "f") for _, v, _ in expected]
 
-    # 文章 — the article of a fact, its numbers highlighted
-    (article_id, title), = q(db, """SELECT a.article_id, a.title FROM facts f JOIN articles a USING (article_id)
-                                   WHERE f.metric = 'union_orgs' AND f.value = 4730""")
+    # 文章 — the article of a fact, its numbers highlighted, the linked one current
+    (article_id, fact_id, title), = q(db, """SELECT a.article_id, f.fact_id, a.title FROM facts f
+                                           JOIN articles a USING (article_id)
+                                           WHERE f.metric = 'union_orgs' AND f.value = 4730""")
     n_facts = q(db, "SELECT count(*) FROM facts WHERE article_id = ?", [article_id])[0][0]
-    pg.goto(f"{base}/articles?article={article_id}")
-    expect(pg.get_by_role("heading", name=title)).to_be_visible()
+    pg.goto(f"{base}/articles?article={article_id}&fact={fact_id}")
     settle(pg)
     expect(pg.locator(".union-article mark")).to_have_count(n_facts)
-    expect(pg.locator(".union-article mark").filter(has_text="4730")).to_have_count(1)
+    expect(pg.locator(".union-article mark.current")).to_have_count(1)
+    expect(pg.locator(".union-article mark.current")).to_have_text(re.compile("4730"))
     no_app_errors(pg)
     shot(pg, "06_article")
 
     # 倡议 — choose another initiative; the URL keeps it
-    ranked = q(db, """SELECT initiative FROM fact_view WHERE counted AND initiative IS NOT NULL
-                      GROUP BY 1 ORDER BY count(*) DESC, initiative""")
+    span = year_span(year, year)
+    places = data.initiative_places(key, data.FactFilter(period=span))
+    ranked = data.initiative_rank(places)
     pg.goto(base + "/initiatives")
     expect(pg.get_by_role("heading", name="倡议：各项工作及其数字")).to_be_visible()
     settle(pg)
-    target = ranked[-1][0]
+    target = ranked["initiative"].iloc[-1]
     pg.locator('[data-testid="stSelectbox"]').filter(has_text="选择倡议").click()
     pg.get_by_role("option", name=target, exact=True).click()
     pg.wait_for_url(re.compile(r"initiative="))
     settle(pg)
-    n = q(db, "SELECT count(*) FROM fact_view WHERE initiative = ?", [target])[0][0]
-    expect(pg.get_by_text(f"“{target}”共 {n} 条数字", exact=False)).to_be_visible()
+    n = data.fact_count(key, data.FactFilter(initiatives=(target,), period=span))
+    expect(pg.get_by_text(f"“{target}”在{year}年共 {n} 条数字", exact=False)).to_be_visible()
     pg.reload()
     settle(pg)
-    expect(pg.get_by_text(f"“{target}”共 {n} 条数字", exact=False)).to_be_visible()
+    expect(pg.get_by_text(f"“{target}”在{year}年共 {n} 条数字", exact=False)).to_be_visible()
     assert params(pg) == {"initiative": [target]}
     no_app_errors(pg)
     shot(pg, "07_initiatives_after_reload")
+    # no English the reader does not need: no Deploy button, no developer menu
+    expect(pg.get_by_role("button", name="Deploy")).to_have_count(0)
+    expect(pg.locator('[data-testid="stMainMenu"]')).to_have_count(0)
     assert pg.outside == [], f"requests left the machine: {pg.outside}"
+
+
+def test_phone_width_overview_and_compare(server, browser):
+    """总览 and 地区对比 at 390×844: nothing wider than the screen, every chart inside it; screenshots."""
+    from playwright.sync_api import expect
+
+    base, db = server
+    context, pg = open_context(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                               is_mobile=True, has_touch=True)
+    try:
+        for path, heading, name in (("/", "浙江工会工作数字总览", "08_phone_overview"),
+                                    ("/compare", "地区对比", "09_phone_compare"),
+                                    ("/compare?period=2021&period=2021", "地区对比", "10_phone_compare_2021")):
+            pg.goto(base + path)
+            expect(pg.get_by_role("heading", name=heading)).to_be_visible(timeout=120_000)
+            settle(pg)
+            no_app_errors(pg)
+            width = pg.evaluate("""() => Math.max(document.documentElement.scrollWidth,
+                                   ...[...document.querySelectorAll('[data-testid="stMain"]')].map(e => e.scrollWidth))""")
+            assert width <= 390, f"{path}: the page is {width} px wide on a 390 px screen"
+            boxes = pg.locator(".js-plotly-plot").evaluate_all(
+                "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })")
+            assert boxes, f"{path}: no chart"
+            assert all(left >= 0 and right <= 391 for left, right in boxes), (path, boxes)
+            tall_shot(pg, name)
+        # a deep link to a number scrolls it into view on a small screen
+        (article_id, fact_id), = q(db, """SELECT f.article_id, f.fact_id FROM facts f
+                                         WHERE f.metric = 'union_orgs' AND f.value = 4730""")
+        pg.goto(f"{base}/articles?article={article_id}&fact={fact_id}")
+        settle(pg)
+        mark = pg.locator(".union-article mark.current")
+        expect(mark).to_have_count(1)
+        pg.wait_for_function("""() => { const m = document.querySelector('.union-article mark.current');
+                                        const r = m && m.getBoundingClientRect();
+                                        return r && r.top >= 0 && r.bottom <= window.innerHeight; }""", timeout=10_000)
+        shot(pg, "11_phone_article_deep_link")
+        assert pg.outside == [], f"requests left the machine: {pg.outside}"
+    finally:
+        context.close()
+
+
+def test_first_chart_in_a_fresh_browser(server, browser, e2e_timings):
+    """Seconds from opening 总览 in a fresh browser (empty cache) to its first drawn chart, the
+    server warm. Printed in the test summary; no goal is asserted (the machine is shared)."""
+    base, _ = server
+    times = []
+    for _ in range(3):
+        context, pg = open_context(browser, viewport={"width": 1440, "height": 1000})
+        try:
+            t0 = time.perf_counter()
+            pg.goto(base + "/")
+            pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=WAIT)
+            times.append(time.perf_counter() - t0)
+            plotly = pg.evaluate("""() => performance.getEntriesByType('resource')
+                                          .filter(e => e.name.includes('PlotlyChart'))
+                                          .map(e => [Math.round(e.startTime), Math.round(e.responseEnd)])""")
+            assert pg.outside == [], f"requests left the machine: {pg.outside}"
+        finally:
+            context.close()
+    e2e_timings["first chart in a fresh browser (s), 3 tries"] = ", ".join(f"{t:.2f}" for t in times)
+    e2e_timings["plotly.js requested / loaded at (ms), last try"] = " / ".join(str(x) for x in plotly[0]) if plotly else "?"
+    e2e_timings["load average (1 min)"] = f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
 
 
 def test_chromium_renders_chinese_with_a_cjk_font():
