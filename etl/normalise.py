@@ -1,4 +1,5 @@
-"""Text normalisation: Traditional → Simplified, full-width ASCII → half-width, OCR line repair."""
+"""Text normalisation: Traditional → Simplified, full-width ASCII → half-width, pinyin glosses
+out, OCR line repair."""
 from __future__ import annotations
 
 import functools
@@ -34,8 +35,13 @@ def to_simplified(text: str) -> str:
     return text
 
 
+# A pinyin gloss after a character or word (记者(jìzhě), 发(fā)放, 数(shù)): reading help some sites
+# add, which breaks the words it sits in. Tone-marked syllables only, so (GDP) and (ICU) stay.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fa5])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü' ]{1,30}\)")
+
+
 def normalise_chars(text: str) -> str:
-    return to_simplified(text.translate(_WIDTH))
+    return _PINYIN_GLOSS.sub("", to_simplified(text.translate(_WIDTH)))
 
 
 def ends_sentence(line: str) -> bool:

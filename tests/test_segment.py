@@ -73,3 +73,8 @@ def test_related_news_tail_is_an_article_of_its_own():
     arts = segment(page)
     assert [a.text for a in arts] == ["近日,市总工会为750位困难职工送去慰问金。", "春节前夕,市残联筹集481万元慰问6321名贫困残疾人。"]
     assert arts[1].title == "市残联慰问贫困残疾人"
+
+
+def test_pinyin_glosses_are_dropped_and_initialisms_kept():
+    assert normalise_chars("记者(jìzhě)报道,市总工会发(fā)放慰问金,GDP(国内生产总值)与(ICU)病房") == \
+        "记者报道,市总工会发放慰问金,GDP(国内生产总值)与(ICU)病房"
