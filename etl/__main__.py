@@ -40,6 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", help="score this database (default: ingest data/raw into a temporary one)")
     p.add_argument("--pages", default=str(DEFAULT_RAW), help="folder of the scored pages")
     p.add_argument("--show", action="store_true", help="list misses and false positives")
+    p.add_argument("--reviewed", action="store_true",
+                   help="score against the researchers' reviewed facts instead of the gold files")
+    p.add_argument("--corrections", help="corrections file for --reviewed (default data/corrections.jsonl)")
+
+    p = sub.add_parser("corrections", help="share researchers' corrections, e.g. python -m etl corrections export corrections.csv")
+    p.add_argument("action", choices=["export", "import", "status"], help="export FILE.csv, import FILE.csv, or status")
+    p.add_argument("file", nargs="?", help="the CSV file to write or read")
+    p.add_argument("--store", help="the corrections file (default data/corrections.jsonl, or UNION_CORRECTIONS)")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="database the status is resolved against")
 
     p = sub.add_parser("stats", help="counts by table, metric and city, e.g. python -m etl stats")
     p.add_argument("--db", default=str(DEFAULT_DB))
@@ -54,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     os.environ.setdefault("PYTHONWARNINGS", "ignore:pkg_resources is deprecated:UserWarning")
     command = {"ingest": _ingest, "export": _export, "evaluate": _evaluate, "stats": _stats,
-               "initiatives": _initiatives}[a.command]
+               "initiatives": _initiatives, "corrections": _corrections}[a.command]
     try:
         status = command(a)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
@@ -100,6 +109,8 @@ def _evaluate(a) -> int:
             db = str(Path(tmp) / "eval.duckdb")
             manifest = pages / "manifest.csv"
             ingest([pages], db, manifest if manifest.exists() else None, workers=1, progress=False, log=lambda m: None)
+        if a.reviewed:
+            return _evaluate_reviewed(a, db)
         pred = fact_rows(db)  # the rows `export` writes: what the referee (shared/tools/score.py) reads
     docs = {s.doc for s in find_sources([pages], [])} if pages.is_dir() else set()
     for card in scorecards({g.name: read_gold([g]) for g in gold_files}, pred, docs):
@@ -113,6 +124,78 @@ def _evaluate(a) -> int:
             print("MISS", g["doc"][:3], g["metric"], g["value"], g["evidence"])
         for p in fps:
             print("FP  ", p["doc"][:3], p["metric"], p["value"], p["evidence"][:60])
+    return 0
+
+
+def _evaluate_reviewed(a, db: str) -> int:
+    from .corrections import CorrectionStore, reviewed_scoring
+    from .load import open_read_only
+    from .evaluate import format_scores, misses_and_false_positives, score
+    store = CorrectionStore(a.corrections)
+    records = store.read().records
+    if not records:
+        print(f"no corrections in {store.path}: nothing reviewed to score against", file=sys.stderr)
+        return 2
+    con = open_read_only(db)
+    try:
+        s = reviewed_scoring(con, records)
+    finally:
+        con.close()
+    c = s.counts
+    print(f"reviewed facts from {store.path}: {c['confirmed']} confirmed, {c['corrected']} corrected, "
+          f"{c['added']} added, {c['rejected']} rejected, {c['missing']} no longer extracted; "
+          f"{c['unscorable']} orphaned corrections not scored (document or text not in the database)")
+    if not s.gold and not s.predictions:
+        return 0
+    print(format_scores(score(s.gold, s.predictions, s.docs)))
+    if a.show:
+        misses, fps = misses_and_false_positives(s.gold, s.predictions, s.docs)
+        for g in misses:
+            print("MISS", g["doc"], g["metric"], g["value"], g["evidence"][:60])
+        for p in fps:
+            print("FP  ", p["doc"], p["metric"], p["value"], p["evidence"][:60])
+    return 0
+
+
+def _corrections(a) -> int:
+    from .corrections import CorrectionStore, export_csv, import_csv, reason_text
+    store = CorrectionStore(a.store)
+    if a.action in ("export", "import") and not a.file:
+        print(f"error: corrections {a.action} needs a FILE.csv", file=sys.stderr)
+        return 2
+    if a.action == "export":
+        n = export_csv(store, a.file)
+        print(f"wrote {n} corrections from {store.path} to {a.file}")
+        return 0
+    if a.action == "import":
+        if not Path(a.file).exists():
+            print(f"error: no file {a.file}", file=sys.stderr)
+            return 2
+        new, present, problems = import_csv(store, a.file)
+        for line, why in problems:
+            print(f"skipped line {line} of {a.file}: {why}", file=sys.stderr)
+        print(f"imported {new} new corrections into {store.path}, {present} already there")
+        return 1 if problems else 0
+    from .corrections import resolve_database
+    from .load import open_read_only
+    read = store.read()
+    for line, why in read.problems:
+        print(f"unreadable line {line} of {store.path}: {why}", file=sys.stderr)
+    if not Path(a.db).exists():
+        print(f"{len(read.records)} corrections in {store.path}; no database at {a.db} to resolve them against")
+        return 0
+    con = open_read_only(a.db)
+    try:
+        res = resolve_database(con, read.records)
+    finally:
+        con.close()
+    states = [x.review for x in res.applied]
+    print(f"{len(read.records)} corrections in {store.path}: " + ", ".join(
+        f"{states.count(k)} {k}" for k in ("confirmed", "corrected", "rejected", "added"))
+          + f"; {len(res.orphans)} orphaned")
+    for o in res.orphans:
+        c = o.correction
+        print(f"  orphaned {c.action:7} {c.anchor.doc} {c.anchor.number!r} ({c.by}, {c.at}): {reason_text(o.reason, 'en')}")
     return 0
 
 

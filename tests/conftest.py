@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# Never the researchers' own corrections file: each test that needs one names its own.
+os.environ.setdefault("UNION_CORRECTIONS", str(Path(tempfile.mkdtemp(prefix="union-corrections-")) / "corrections.jsonl"))
 
 RAW = ROOT / "data" / "raw"
 GOLD = ROOT / "data" / "gold" / "seeds.tsv"
