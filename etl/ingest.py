@@ -107,10 +107,12 @@ def _alive(pid: int) -> bool:
 def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str | Path | None = None,
            workers: int = 1, engine: str = "local", address: str | None = None,
            progress: bool = True, log: Callable[[str], None] | None = None,
-           follow_links: bool = False, page_seconds: float | None = PAGE_SECONDS) -> IngestReport:
+           follow_links: bool = False, page_seconds: float | None = PAGE_SECONDS,
+           on_file: Callable[[int, int], None] | None = None) -> IngestReport:
     """Read, extract and load `paths` into `db_path`; returns counts. Nothing is lost on error:
     the database is swapped in whole at the end, or left as it was. Raises IngestError when the
-    run cannot start or finish (the manifest, the database file, the disk)."""
+    run cannot start or finish (the manifest, the database file, the disk). `on_file(done, total)`
+    is called after each file (the dashboard's progress bar)."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     t0 = time.perf_counter()
     report = IngestReport()
@@ -132,7 +134,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         report.files = len(sources) + len(errors)
         bar = _progress(len(sources), progress)
         try:
-            _run(sources, writer, report, log, bar, workers, engine, address, page_seconds)
+            _run(sources, writer, report, log, bar, workers, engine, address, page_seconds, on_file)
         finally:
             bar.close()
         writer.commit()
@@ -171,15 +173,18 @@ def _taken(source: Source, writer: Writer, errors: list[tuple[str, str]]) -> boo
 
 
 def _run(sources: list[Source], writer: Writer, report: IngestReport, log, bar, workers: int, engine: str,
-         address: str | None, page_seconds: float | None) -> None:
+         address: str | None, page_seconds: float | None,
+         on_file: Callable[[int, int], None] | None = None) -> None:
     if engine == "dask":
         from .distributed import dask_map
         mapper = dask_map(address, page_seconds)
     else:
         mapper = _local_map(workers, dict(writer.known), page_seconds)
-    pending, candidates = [], []
-    for outcome in mapper(sources):
+    pending, candidates, loaded = [], [], []
+    for done, outcome in enumerate(mapper(sources), 1):
         bar.update(1)
+        if on_file:
+            on_file(done, len(sources))
         for w in outcome.warnings:
             log(f"warning {shown(outcome.path)}: {w}")
             report.warnings.append((outcome.path, w))
@@ -188,6 +193,7 @@ def _run(sources: list[Source], writer: Writer, report: IngestReport, log, bar, 
             report.skipped.append((outcome.path, outcome.error))
             continue
         report.ingested += 1
+        loaded.append(outcome.path)
         for r, write in zip(outcome.results, _needs_write(outcome.results, writer)):
             report.bytes += len(r.text.encode("utf-8"))
             candidates.extend(r.candidates)
@@ -202,6 +208,7 @@ def _run(sources: list[Source], writer: Writer, report: IngestReport, log, bar, 
             pending = []
     if pending:
         writer.write(pending)
+    writer.write_skipped(report.skipped, loaded)
     writer.write_reference(candidates)
 
 

@@ -176,6 +176,17 @@ class Writer:
             if d[3] == "jsonl":
                 self.jsonl_docs[d[2]].add(d[1])
 
+    def write_skipped(self, skipped: list[tuple[str, str]], loaded: list[str]) -> None:
+        """Record the files this run could not load; forget earlier failures of files it loaded."""
+        now = dt.datetime.now().replace(microsecond=0)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM skipped_files WHERE list_contains(?::VARCHAR[], source_file)",
+                    [sorted({p for p, _ in skipped} | set(loaded))])
+        if skipped:
+            con.executemany("INSERT INTO skipped_files VALUES (?, ?, ?)", [(p, why, now) for p, why in skipped])
+        con.execute("COMMIT")
+
     def write_reference(self, candidates: list[tuple[str, str]]) -> None:
         """Regions, metrics and initiatives: derived from data/, rewritten every run."""
         con = self.con

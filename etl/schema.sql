@@ -90,6 +90,14 @@ CREATE TABLE IF NOT EXISTS initiatives (
     mentions    INTEGER
 );
 
+-- Files an ingest could not load, with the reason, for the dashboard's 来源 page; a later ingest
+-- that loads the file drops its row.
+CREATE TABLE IF NOT EXISTS skipped_files (
+    source_file VARCHAR NOT NULL,        -- path as given to ingest
+    reason      VARCHAR NOT NULL,
+    skipped_at  TIMESTAMP
+);
+
 -- Metric labels and units for display; filled from data/metrics.yaml at load time.
 CREATE TABLE IF NOT EXISTS metrics (
     metric     VARCHAR PRIMARY KEY,

@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Never the researchers' own corrections file: each test that needs one names its own.
-os.environ.setdefault("UNION_CORRECTIONS", str(Path(tempfile.mkdtemp(prefix="union-corrections-")) / "corrections.jsonl"))
+os.environ["UNION_CORRECTIONS"] = str(Path(tempfile.mkdtemp(prefix="union-corrections-")) / "corrections.jsonl")
 
 RAW = ROOT / "data" / "raw"
 GOLD = ROOT / "data" / "gold" / "seeds.tsv"
