@@ -83,19 +83,36 @@ def ensure_database() -> Path:
         return built
 
 
+def corrections_path() -> Path:
+    """The researchers' corrections (JSON Lines); `UNION_CORRECTIONS` overrides data/corrections.jsonl."""
+    env = os.environ.get("UNION_CORRECTIONS")
+    return Path(env) if env else ROOT / "data" / "corrections.jsonl"
+
+
 class DbKey(NamedTuple):
-    """Identity of one version of the database file; changes when the ETL swaps in a new file."""
+    """Identity of one version of the database file and of the corrections file; changes when the
+    ETL swaps in a new database or a reviewer saves a correction."""
 
     path: str
     ino: int
     mtime_ns: int
     size: int
+    review: tuple = ()  # (corrections path, inode, size, mtime_ns); the path alone while there is no file
+
+    def file_key(self) -> "DbKey":
+        return self._replace(review=())
 
 
 def current_key() -> DbKey:
     p = db_path().resolve()
     s = os.stat(p)
-    return DbKey(str(p), s.st_ino, s.st_mtime_ns, s.st_size)
+    c = corrections_path()
+    try:
+        cs = os.stat(c)
+        review: tuple = (str(c), cs.st_ino, cs.st_size, cs.st_mtime_ns)
+    except FileNotFoundError:
+        review = (str(c),)
+    return DbKey(str(p), s.st_ino, s.st_mtime_ns, s.st_size, review)
 
 
 def _sql_literal(text: str) -> str:
@@ -105,8 +122,10 @@ def _sql_literal(text: str) -> str:
 
 # The dashboard's snapshot of fact_view: the view's window function (`counted`) costs ~100 ms per
 # query at a million facts, so it is evaluated once per file version into an in-memory table.
-_SNAPSHOT_SQL = """
-CREATE TABLE fv AS
+# `fact_view` here is the database's own view replayed over the corrected facts (see the review
+# overlay below), so corrections reach every page and the counting rule stays in etl/schema.sql.
+ORD_GAP = 1024  # ord leaves room between neighbours: an added fact slots in without renumbering
+_FV_SELECT = f"""
 SELECT v.*,
        coalesce(year(v.period_end), year(v.period_start), year(v.issue_date)) AS year,
        CASE WHEN v.initiative IS NULL OR trim(v.initiative) = '' THEN []::VARCHAR[]
@@ -125,34 +144,46 @@ SELECT v.*,
        -- the tables' order (newest issue first, then position in the article), as one integer
        a.seq AS article_seq,
        row_number() OVER (ORDER BY v.issue_date DESC NULLS LAST, v.doc, a.seq, v.article_id,
-                                   v.evidence_start NULLS LAST, v.fact_id) AS ord
-FROM src.fact_view v
+                                   v.evidence_start NULLS LAST, v.fact_id) * {ORD_GAP} AS ord
+FROM fact_view v
 LEFT JOIN src.regions r ON r.code = v.region_code
-LEFT JOIN src.articles a ON a.article_id = v.article_id
+LEFT JOIN src.articles a ON a.article_id = v.article_id"""
+_FVC_COLUMNS = """ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
+       region_level, year, issue_date, initiatives, article_id, counted,
+       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source, review"""
+_ARTS_SELECT = """
+SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
+       count(*) AS n_facts, min(ord) AS ord
+FROM fv {where} GROUP BY article_id"""
+_SNAPSHOT_SQL = f"""
+CREATE TABLE fv AS {_FV_SELECT}
 ORDER BY ord;  -- stored in table order: the default, unfiltered table reads its pages without sorting
 -- Aggregates read only counted facts: a slim copy of them, stored by metric and kind so that DuckDB's
 -- zone maps skip the row groups of other metrics (the table above stays in display order for paging).
 CREATE TABLE fvc AS
-SELECT ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
-       region_level, year, issue_date, initiatives, article_id, counted,
-       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source
+SELECT {_FVC_COLUMNS}
 FROM fv WHERE counted ORDER BY metric, kind, ord;
-CREATE TABLE arts AS
-SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
-       count(*) AS n_facts, min(ord) AS ord
-FROM fv GROUP BY article_id ORDER BY ord;
+CREATE TABLE arts AS {_ARTS_SELECT.format(where="")} ORDER BY ord;
 """
 
 
 @st.cache_resource(max_entries=1, show_spinner="正在载入数据库……")
-def _database(key: DbKey) -> duckdb.DuckDBPyConnection:
-    """One connection per file version. The file is ATTACHed READ_ONLY to a fresh in-memory
+def _snapshot(key: DbKey, corrections: str) -> "_Snapshot":
+    """One snapshot per file version. The file is ATTACHed READ_ONLY to a fresh in-memory
     instance: `duckdb.connect(path)` would hand back the cached instance of the *old* file after
     an os.replace while any cursor on it is still alive."""
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH {_sql_literal(key.path)} AS src (READ_ONLY)")
-    con.execute(_SNAPSHOT_SQL)
-    return con
+    snap = _Snapshot(con, Path(corrections))
+    snap.build()
+    return snap
+
+
+def _database(key: DbKey) -> duckdb.DuckDBPyConnection:
+    """The snapshot's connection, with every correction saved up to `key` applied."""
+    snap = _snapshot(key.file_key(), key.review[0] if key.review else str(corrections_path()))
+    snap.sync(key.review)
+    return snap.con
 
 
 def _query(key: DbKey, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> pd.DataFrame:
@@ -724,3 +755,500 @@ def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
         n_facts=("n_facts", "sum"), n_regions=("n_regions", "sum"), n_cities=("is_city", "sum"))
     return out.sort_values(["n_facts", "n_regions", "initiative"], ascending=[False, False, True],
                            kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The review overlay: researchers' corrections (etl/corrections.py) applied beneath fact_view.
+#
+# In the snapshot's in-memory database, `facts` is a view of src.facts with each reviewed fact's
+# fields replaced, rejected facts left out and added facts appended, carrying the columns below;
+# every other table of the file is a view of its src table, and the file's own views (fact_view,
+# with its counting rule) are replayed on top. fv then holds the corrected facts. A correction saved
+# later is applied in place: only the metric·kind slices it touches are evaluated again (counting
+# never crosses a metric or a kind), so a review action costs milliseconds, not a rebuild.
+
+REVIEW_COLUMNS = ("review", "original_value", "reviewed_by", "reviewed_at", "review_note", "corrected_fields")
+REVIEWED = ("confirmed", "corrected", "added")
+_OVERRIDDEN = ("metric", "kind", "value", "unit", "approx", "region_code", "region", "city", "county", "town",
+               "period_start", "period_end", "period_label", "initiative", "part_of")
+_RV_OVER = """CREATE TABLE rv_over (fact_id VARCHAR, _doc VARCHAR, review VARCHAR, metric VARCHAR, kind VARCHAR,
+    value DECIMAL(20, 2), unit VARCHAR, approx VARCHAR, region_code VARCHAR, region VARCHAR, city VARCHAR,
+    county VARCHAR, town VARCHAR, period_start DATE, period_end DATE, period_label VARCHAR, initiative VARCHAR,
+    part_of VARCHAR, original_value DECIMAL(20, 2), reviewed_by VARCHAR, reviewed_at VARCHAR, review_note VARCHAR,
+    corrected_fields VARCHAR)"""
+_RV_LOG = """CREATE TABLE rv_log (seq INTEGER, correction_id VARCHAR, status VARCHAR, reason VARCHAR, action VARCHAR,
+    doc VARCHAR, number VARCHAR, before_text VARCHAR, after_text VARCHAR, evidence VARCHAR, anchor_value VARCHAR,
+    occurrence INTEGER, reviewed_by VARCHAR, reviewed_at VARCHAR, review_note VARCHAR, fields VARCHAR,
+    original VARCHAR, target_id VARCHAR)"""
+_SCOPE = """getvariable('rv_scope') IS NULL OR list_contains(getvariable('rv_scope'), metric || '/' || kind)
+    OR list_contains(coalesce(getvariable('rv_docs'), []::VARCHAR[]), doc_id)"""
+
+
+def _facts_view_sql(columns: list[str]) -> str:
+    picked = ", ".join(f"CASE WHEN o.fact_id IS NULL THEN f.{c} ELSE o.{c} END AS {c}" if c in _OVERRIDDEN
+                       else f"f.{c}" for c in columns)
+    return f"""CREATE VIEW facts AS SELECT * FROM (
+        SELECT {picked}, coalesce(o.review, 'unreviewed') AS review, o.original_value, o.reviewed_by,
+               o.reviewed_at, o.review_note, o.corrected_fields
+        FROM src.facts f LEFT JOIN rv_over o ON o.fact_id = f.fact_id
+        WHERE o.review IS DISTINCT FROM 'rejected'
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (_doc) FROM rv_add
+    ) WHERE {_SCOPE}"""
+
+
+class _Snapshot:
+    """The in-memory snapshot of one database file and the corrections applied to it so far."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, corrections: Path):
+        self.con = con
+        self.path = corrections
+        self.lock = threading.Lock()
+        self.version: tuple | None = None   # the corrections file as last applied: (ino, size, mtime_ns)
+        self.offset = 0                     # bytes of it read
+        self.records: list = []
+        self.problems: list[tuple[int, str]] = []
+        self.rebuilds = 0                   # full builds (the first one included), for tests and benchmarks
+
+    # -- building
+
+    def build(self) -> None:
+        from etl.corrections import CorrectionStore
+
+        con = self.con
+        store = CorrectionStore(self.path)
+        self.version = store.version()
+        read = store.read()
+        self.records, self.offset, self.problems = read.records, read.end, read.problems
+        self._regions = {r[0]: r[1:] for r in con.execute(
+            "SELECT code, name, level, city_code, county_code FROM src.regions").fetchall()}
+        units = dict(con.execute("SELECT metric, unit FROM src.metrics").fetchall())
+        if not units:
+            spec = yaml.safe_load(METRICS_YAML.read_text(encoding="utf-8"))
+            units = {k: v["unit"] for k, v in spec.items()}
+        self._units = units
+        con.execute("BEGIN TRANSACTION")
+        for t in ("fv", "fvc", "arts", "rv_over", "rv_add", "rv_log"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute(_RV_OVER)
+        con.execute("CREATE TABLE rv_add AS SELECT *, NULL::VARCHAR AS review, NULL::DECIMAL(20, 2) AS original_value, "
+                    "NULL::VARCHAR AS reviewed_by, NULL::VARCHAR AS reviewed_at, NULL::VARCHAR AS review_note, "
+                    "NULL::VARCHAR AS corrected_fields, NULL::VARCHAR AS _doc FROM src.facts WHERE false")
+        con.execute(_RV_LOG)
+        if not self.rebuilds:
+            self._create_views()
+        self._write(con, self.records, None)
+        con.execute(_SNAPSHOT_SQL)
+        con.execute("COMMIT")
+        self.rebuilds += 1
+
+    def _create_views(self) -> None:
+        """Views of the file's tables in the in-memory database, the corrected facts, then the file's
+        own views replayed (in the order they were made) over them."""
+        con = self.con
+        tables = [r[0] for r in con.execute("""SELECT table_name FROM duckdb_tables()
+                                               WHERE database_name = 'src' AND schema_name = 'main'""").fetchall()]
+        for t in tables:
+            if t != "facts":
+                con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM src.main."{t}"')
+        columns = [r[0] for r in con.execute("""SELECT column_name FROM duckdb_columns()
+            WHERE database_name = 'src' AND schema_name = 'main' AND table_name = 'facts'
+            ORDER BY column_index""").fetchall()]
+        con.execute(_facts_view_sql(columns))
+        for (sql,) in con.execute("""SELECT sql FROM duckdb_views() WHERE database_name = 'src'
+                                     AND schema_name = 'main' AND NOT internal ORDER BY view_oid""").fetchall():
+            con.execute(sql)
+
+    def _write(self, con, records: list, docs: set[str] | None):
+        """Resolve `records` (all of them, or those of `docs`) and write the review tables; returns the
+        resolution and the facts of those documents as the ETL wrote them."""
+        from etl.corrections import load_context, resolve
+
+        if docs is not None:
+            for t, col in (("rv_over", "_doc"), ("rv_add", "_doc"), ("rv_log", "doc")):
+                con.execute(f"DELETE FROM {t} WHERE list_contains(?::VARCHAR[], {col})", [sorted(docs)])
+            records = [c for c in records if c.anchor.doc in docs]
+        etl_facts, articles = load_context(con, {c.anchor.doc for c in records}, "src.")
+        res = resolve(records, etl_facts, articles, self._units.keys(), self._regions.keys())
+        over, added = [], []
+        for a in res.applied:
+            cols = self._columns_of(a)
+            if a.fact_id:
+                orig = (a.original or {}).get("value")
+                over.append({"fact_id": a.fact_id, "_doc": a.doc, **cols,
+                             "original_value": orig if a.review == "corrected" else None})
+            else:
+                added.append({"fact_id": a.added_id, "_doc": a.doc, "article_id": a.article_id, **cols,
+                              "evidence": a.evidence, "evidence_start": (a.evidence_span or (None, None))[0],
+                              "evidence_end": (a.evidence_span or (None, None))[1], "value_start": a.span[0],
+                              "value_end": a.span[1], "rule": "review:add"})
+        _insert_rows(con, "rv_over", over)
+        if added:
+            frame = pd.DataFrame(added, dtype=object)
+            con.register("rv_incoming", frame)
+            con.execute("INSERT INTO rv_add BY NAME SELECT i.*, a.doc_id FROM rv_incoming i "
+                        "JOIN src.articles a ON a.article_id = i.article_id")
+            con.unregister("rv_incoming")
+        target = {a.correction.id: a.row_id for a in res.applied}
+        reasons = {o.correction.id: o.reason for o in res.orphans}
+        index = {c.id: i for i, c in enumerate(self.records)}
+        log = []
+        for c in records:
+            an = c.anchor
+            log.append({"seq": index.get(c.id), "correction_id": c.id, "status": res.status.get(c.id, "orphaned"),
+                        "reason": reasons.get(c.id), "action": c.action, "doc": an.doc, "number": an.number,
+                        "before_text": an.before, "after_text": an.after, "evidence": an.evidence,
+                        "anchor_value": an.value, "occurrence": an.occurrence, "reviewed_by": c.by,
+                        "reviewed_at": c.at, "review_note": c.note,
+                        "fields": json.dumps(c.fields, ensure_ascii=False) if c.fields else None,
+                        "original": json.dumps(c.original, ensure_ascii=False) if c.original else None,
+                        "target_id": target.get(c.id)})
+        _insert_rows(con, "rv_log", log)
+        return res, etl_facts
+
+    def _columns_of(self, a) -> dict[str, Any]:
+        from etl.corrections import place_columns
+
+        f = a.fields
+        return {"review": a.review, "metric": f.get("metric"), "kind": f.get("kind"), "value": f.get("value"),
+                "unit": self._units.get(f.get("metric"), ""), "approx": f.get("approx"),
+                **place_columns(f, self._regions), "period_start": f.get("period_start"),
+                "period_end": f.get("period_end"), "period_label": f.get("period_label"),
+                "initiative": f.get("initiative"), "part_of": a.part_of, "reviewed_by": a.correction.by,
+                "reviewed_at": a.correction.at, "review_note": a.correction.note or None,
+                "corrected_fields": "|".join(a.changed) or None}
+
+    # -- following the corrections file
+
+    def sync(self, review: tuple) -> None:
+        """Apply what was appended to the corrections file since the last call; rebuild if it was
+        replaced or shortened (edited by hand)."""
+        wanted = tuple(review[1:]) if len(review) > 1 else None
+        if wanted == self.version:
+            return
+        from etl.corrections import CorrectionStore
+
+        with self.lock:
+            store = CorrectionStore(self.path)
+            current = store.version()
+            if current == self.version:
+                return
+            if current is None or (self.version is not None and
+                                   (current[0] != self.version[0] or current[1] < self.offset)):
+                self.build()
+                return
+            read = store.read(self.offset)
+            self.problems += read.problems
+            self.offset, self.version = read.end, current
+            if read.records:
+                known = {c.id for c in self.records}
+                new = [c for c in read.records if c.id not in known]
+                if new:
+                    self._apply(new)
+
+    def _apply(self, new: list) -> None:
+        self.records = self.records + new
+        docs = {c.anchor.doc for c in new}
+        cur = self.con.cursor()
+        try:
+            cur.execute("RESET VARIABLE rv_scope")
+            cur.execute("RESET VARIABLE rv_docs")
+            cur.execute("BEGIN TRANSACTION")
+            old_ids = [r[0] for r in cur.execute(
+                "SELECT fact_id FROM rv_over WHERE list_contains(?::VARCHAR[], _doc) UNION "
+                "SELECT fact_id FROM rv_add WHERE list_contains(?::VARCHAR[], _doc)", [sorted(docs)] * 2).fetchall()]
+            res, etl_facts = self._write(cur, self.records, docs)
+            ids = sorted(set(old_ids) | {a.row_id for a in res.applied})
+            slices = {f"{m}/{k}" for m, k in cur.execute(
+                "SELECT DISTINCT metric, kind FROM fv WHERE list_contains(?::VARCHAR[], fact_id)", [ids]).fetchall()}
+            shown = {a.row_id: a for a in res.applied if a.review != "rejected"}
+            slices |= {f"{a.fields.get('metric')}/{a.fields.get('kind')}" for a in shown.values()}
+            slices |= {f"{f.fields['metric']}/{f.fields['kind']}" for f in etl_facts
+                       if f.fact_id in set(ids) and f.fact_id not in shown and f.fact_id not in
+                       {a.fact_id for a in res.applied if a.review == "rejected"}}
+            if slices and not self._refresh(cur, sorted(slices), ids):
+                cur.execute("ROLLBACK")
+                rebuild = True
+            else:
+                cur.execute("COMMIT")
+                rebuild = False
+        except BaseException:
+            try:
+                cur.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        finally:
+            for v in ("rv_scope", "rv_docs"):  # the in-memory facts view must see everything again
+                cur.execute(f"RESET VARIABLE {v}")
+            cur.close()
+        if rebuild:
+            self.build()
+
+    def _refresh(self, cur, slices: list[str], ids: list[str]) -> bool:
+        """Evaluate the snapshot again for these metric·kind slices and write the rows that changed
+        into fv, fvc and arts. False when an added fact finds no room in the table order."""
+        cur.execute("SET VARIABLE rv_scope = ?::VARCHAR[]", [slices])
+        cur.execute("SET VARIABLE rv_docs = []::VARCHAR[]")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE _slice AS {_FV_SELECT}")
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _old AS SELECT fact_id, ord, counted, article_id FROM fv
+                       WHERE list_contains(?::VARCHAR[], metric || '/' || kind)""", [slices])
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _chg AS
+                       SELECT s.fact_id, s.doc_id, s.article_id, o.ord AS old_ord FROM _slice s
+                       LEFT JOIN _old o USING (fact_id)
+                       WHERE o.fact_id IS NULL OR list_contains(?::VARCHAR[], s.fact_id)
+                             OR s.counted IS DISTINCT FROM o.counted""", [ids])
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _gone AS
+                       SELECT fact_id, ord, article_id FROM _old WHERE fact_id NOT IN (SELECT fact_id FROM _slice)""")
+        new = cur.execute("SELECT fact_id, doc_id FROM _chg WHERE old_ord IS NULL").fetchall()
+        placed = self._place(cur, new) if new else {}
+        if placed is None:
+            return False
+        frame = pd.DataFrame({"fact_id": list(placed), "new_ord": list(placed.values())})
+        frame["new_ord"] = frame["new_ord"].astype("int64")
+        cur.register("rv_placed", frame)
+        old_ords = [r[0] for r in cur.execute("SELECT old_ord FROM _chg WHERE old_ord IS NOT NULL "
+                                              "UNION ALL SELECT ord FROM _gone").fetchall()]
+        cur.execute("DELETE FROM fv WHERE list_contains(?::BIGINT[], ord)", [old_ords])
+        cur.execute("""INSERT INTO fv SELECT s.* REPLACE (coalesce(c.old_ord, p.new_ord) AS ord)
+                       FROM _slice s JOIN _chg c USING (fact_id) LEFT JOIN rv_placed p USING (fact_id)""")
+        cur.unregister("rv_placed")
+        cur.execute("DELETE FROM fvc WHERE list_contains(?::BIGINT[], ord)", [old_ords])
+        cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM fv WHERE counted AND fact_id IN (SELECT fact_id FROM _chg)")
+        arts_ = sorted({r[0] for r in cur.execute("SELECT article_id FROM _chg UNION SELECT article_id FROM _gone "
+                                                  "UNION SELECT article_id FROM _old WHERE fact_id IN "
+                                                  "(SELECT fact_id FROM _chg)").fetchall()})
+        cur.execute("DELETE FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [arts_])
+        cur.execute(f"INSERT INTO arts {_ARTS_SELECT.format(where='WHERE list_contains(?::VARCHAR[], article_id)')}",
+                    [arts_])
+        for t in ("_slice", "_old", "_chg", "_gone"):
+            cur.execute(f"DROP TABLE {t}")
+        return True
+
+    def _place(self, cur, new: list[tuple[str, str]]) -> dict[str, int] | None:
+        """Table positions (ord) for facts new to fv, between their neighbours in their document."""
+        docs = sorted({d for _, d in new})
+        cur.execute("SET VARIABLE rv_scope = []::VARCHAR[]")
+        cur.execute("SET VARIABLE rv_docs = ?::VARCHAR[]", [docs])
+        local = cur.execute(f"SELECT fact_id, doc_id FROM ({_FV_SELECT}) ORDER BY ord").fetchall()
+        fresh = {f for f, _ in new}
+        existing = dict(cur.execute("""SELECT fact_id, ord FROM fv WHERE list_contains(?::VARCHAR[], doc_id)
+                                       AND fact_id NOT IN (SELECT fact_id FROM _gone)
+                                       AND fact_id NOT IN (SELECT fact_id FROM _chg WHERE old_ord IS NULL)""",
+                                    [docs]).fetchall())
+        placed: dict[str, int] = {}
+        for doc in docs:
+            order = [f for f, d in local if d == doc]
+            known = [existing[f] for f in order if f in existing]
+            if not known:
+                return None  # a document without facts in the table: its place needs a rebuild
+            run: list[str] = []
+            pred = cur.execute("SELECT max(ord) FROM fv WHERE ord < ?", [min(known)]).fetchall()[0][0]
+            pred = pred if pred is not None else min(known) - ORD_GAP
+            for f in order + [None]:
+                if f is not None and f in fresh:
+                    run.append(f)
+                    continue
+                if f is not None and f not in existing:
+                    continue
+                if run:
+                    succ = existing[f] if f is not None else cur.execute(
+                        "SELECT min(ord) FROM fv WHERE ord > ?", [pred]).fetchall()[0][0]
+                    succ = succ if succ is not None else pred + ORD_GAP * (len(run) + 1)
+                    step = (succ - pred) // (len(run) + 1)
+                    if step < 1:
+                        return None
+                    for i, g in enumerate(run, 1):
+                        placed[g] = pred + step * i
+                    run = []
+                if f is not None:
+                    pred = existing[f]
+        return placed
+
+
+def _insert_rows(con, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    con.register("rv_incoming", pd.DataFrame(rows, dtype=object))
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rv_incoming")
+    con.unregister("rv_incoming")
+
+
+# ---------------------------------------------------------------------------------------------
+# Review: the queries of the 核对 and 来源 pages, and the pieces other pages need
+
+
+def _review_where(status: str, metrics: tuple[str, ...]) -> tuple[str, list[Any]]:
+    conds, params = ["TRUE"], []
+    if status and status != "all":
+        if status == "reviewed":
+            conds.append("list_contains(?::VARCHAR[], review)")
+            params.append(list(REVIEWED))
+        else:
+            conds.append("review = ?")
+            params.append(status)
+    if metrics:
+        conds.append("list_contains(?::VARCHAR[], metric)")
+        params.append(list(metrics))
+    return " AND ".join(conds), params
+
+
+REVIEW_QUEUE_COLUMNS = FACT_COLUMNS + """, confidence, doubts, rule, part_of, value_start, value_end,
+    evidence_start, evidence_end, review, original_value, reviewed_by, reviewed_at, review_note, corrected_fields"""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_queue(key: DbKey, status: str = "unreviewed", metrics: tuple[str, ...] = (), limit: int = 20,
+                 offset: int = 0) -> pd.DataFrame:
+    """Facts ordered by doubt: least confident first (a fact the ETL gave no confidence counts as
+    sure), then in table order."""
+    where, params = _review_where(status, metrics)
+    return _query(key, f"""SELECT {REVIEW_QUEUE_COLUMNS} FROM fv WHERE {where}
+                           ORDER BY coalesce(confidence, 1.0), ord LIMIT ? OFFSET ?""",
+                  params + [int(limit), int(offset)])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_queue_count(key: DbKey, status: str = "unreviewed", metrics: tuple[str, ...] = ()) -> int:
+    where, params = _review_where(status, metrics)
+    return int(_query(key, f"SELECT count(*) FROM fv WHERE {where}", params).iloc[0, 0])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def review_counts(key: DbKey) -> dict[str, int]:
+    """Facts shown by review state, rejected facts, orphaned and superseded corrections."""
+    row = _query(key, """SELECT
+        (SELECT count(*) FROM fv) AS facts,
+        (SELECT count(*) FROM fv WHERE review = 'unreviewed') AS unreviewed,
+        (SELECT count(*) FROM fv WHERE review = 'confirmed') AS confirmed,
+        (SELECT count(*) FROM fv WHERE review = 'corrected') AS corrected,
+        (SELECT count(*) FROM fv WHERE review = 'added') AS added,
+        (SELECT count(*) FROM rv_over WHERE review = 'rejected') AS rejected,
+        (SELECT count(*) FROM rv_log) AS corrections,
+        (SELECT count(*) FROM rv_log WHERE status = 'orphaned') AS orphaned""").iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_log(key: DbKey, status: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """The corrections, newest first, with what became of each (applied, superseded, orphaned)."""
+    return _query(key, """SELECT * FROM rv_log WHERE ?::VARCHAR IS NULL OR status = ?
+                          ORDER BY reviewed_at DESC, seq DESC LIMIT ?""", [status, status, int(limit)])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def rejected_facts(key: DbKey) -> pd.DataFrame:
+    """The ETL facts a reviewer rejected (not in fv any more), as the ETL wrote them."""
+    return _query(key, """SELECT f.fact_id, f.article_id, d.doc, f.metric, f.kind, f.value, f.unit, f.approx,
+                                 f.region, f.evidence, o.reviewed_by, o.reviewed_at, o.review_note
+                          FROM rv_over o JOIN src.facts f USING (fact_id) JOIN src.documents d ON d.doc_id = f.doc_id
+                          WHERE o.review = 'rejected' ORDER BY o.reviewed_at DESC""")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def review_share(key: DbKey, flt: FactFilter) -> dict[str, Any]:
+    """How many of the facts a filter selects a person has vouched for (confirmed, corrected or
+    added), and that share; rejected facts are not among them (they left the figures)."""
+    where, params = flt.where()
+    row = _query(key, f"""SELECT count(*) AS total, count(*) FILTER (WHERE list_contains(?::VARCHAR[], review)) AS reviewed
+                          FROM fv WHERE {where}""", [list(REVIEWED)] + params).iloc[0]
+    total, reviewed = int(row["total"]), int(row["reviewed"])
+    return {"total": total, "reviewed": reviewed, "share": (reviewed / total) if total else None}
+
+
+def review_fact(key: DbKey, fact_id: str) -> dict[str, Any] | None:
+    """One fact of fv as shown (corrections applied), every column."""
+    df = _query(key, "SELECT * FROM fv WHERE fact_id = ?", [fact_id])
+    if df.empty:
+        return None
+    return {k: (None if pd.api.types.is_scalar(v) and pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
+
+
+def doc_articles(key: DbKey, doc: str) -> list:
+    """The articles of one document as the correction anchors see them."""
+    from etl.corrections import ArticleText
+
+    rows = _query(key, """SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text FROM src.articles a
+                          JOIN src.documents d ON d.doc_id = a.doc_id WHERE d.doc = ? ORDER BY a.seq""", [doc])
+    return [ArticleText(*r) for r in rows.itertuples(index=False, name=None)]
+
+
+def etl_fields(key: DbKey, fact_id: str) -> dict[str, Any]:
+    """The ETL's own fields of a fact (before any correction); empty for an added fact."""
+    from etl.corrections import clean_fields
+
+    df = _query(key, """SELECT metric, kind, value, approx, region, region_code, period_start, period_end,
+                               period_label, initiative FROM src.facts WHERE fact_id = ?""", [fact_id])
+    if df.empty:
+        return {}
+    return clean_fields({k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()})
+
+
+def fact_anchor(key: DbKey, fact_id: str):
+    """The anchor (document, number as written, text around it) of a fact shown in fv."""
+    from etl.corrections import anchor_at
+
+    f = review_fact(key, fact_id)
+    if f is None:  # not shown (rejected): the ETL's own row
+        df = _query(key, """SELECT f.article_id, d.doc, f.value_start, f.value_end, f.evidence, f.value
+                            FROM src.facts f JOIN src.documents d ON d.doc_id = f.doc_id WHERE f.fact_id = ?""", [fact_id])
+        if df.empty:
+            return None
+        f = {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    if f.get("value_start") is None:
+        return None
+    return anchor_at(doc_articles(key, f["doc"]), f["article_id"], int(f["value_start"]), int(f["value_end"]),
+                     f.get("evidence") or "", f.get("original_value") if f.get("review") == "corrected" else f.get("value"))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def region_choices(key: DbKey) -> pd.DataFrame:
+    """Every region a reviewer may pick: Zhejiang's divisions down to towns (code, name, level, city)
+    and the places outside Zhejiang the gazetteer knows (no code)."""
+    df = _query(key, """SELECT r.code, r.name, r.level, c.name AS city FROM src.regions r
+                        LEFT JOIN src.regions c ON c.code = r.city_code
+                        ORDER BY CASE r.level WHEN 'province' THEN 0 WHEN 'city' THEN 1 WHEN 'county' THEN 2 ELSE 3 END,
+                                 r.code""")
+    outside = ROOT / "data" / "gazetteer" / "outside.tsv"
+    names = []
+    if outside.exists():
+        with outside.open(encoding="utf-8") as fh:
+            names = [row["name"] for row in csv.DictReader(fh, delimiter="\t") if row.get("name")]
+    extra = pd.DataFrame({"code": [None] * len(names), "name": names, "level": ["outside"] * len(names),
+                          "city": [None] * len(names)})
+    return pd.concat([df, extra], ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sources(key: DbKey) -> pd.DataFrame:
+    """Every document loaded: title (the first article's when the file has none), issue date and
+    where it came from, paper, URL, file, articles, facts and the share of them reviewed."""
+    return _query(key, f"""
+        WITH a AS (SELECT doc_id, count(*) AS n_articles, arg_min(nullif(trim(title), ''), seq) AS first_title
+                   FROM src.articles GROUP BY doc_id),
+             f AS (SELECT doc_id, count(*) AS n_facts,
+                          count(*) FILTER (WHERE list_contains(?::VARCHAR[], review)) AS n_reviewed
+                   FROM fv GROUP BY doc_id),
+             r AS (SELECT f.doc_id, count(*) AS n_rejected FROM rv_over o JOIN src.facts f USING (fact_id)
+                   WHERE o.review = 'rejected' GROUP BY f.doc_id)
+        SELECT d.doc, coalesce(nullif(d.title, ''), a.first_title) AS title, d.issue_date, d.date_source,
+               d.paper, d.url, d.source_file, d.source_format, coalesce(a.n_articles, 0) AS n_articles,
+               coalesce(f.n_facts, 0) AS n_facts, coalesce(f.n_reviewed, 0) AS n_reviewed,
+               coalesce(r.n_rejected, 0) AS n_rejected, d.ingested_at
+        FROM src.documents d LEFT JOIN a USING (doc_id) LEFT JOIN f USING (doc_id) LEFT JOIN r USING (doc_id)
+        ORDER BY d.issue_date DESC NULLS LAST, d.doc""", [list(REVIEWED)])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def skipped_files(key: DbKey) -> pd.DataFrame:
+    """Files the ingests could not load, with the reason (empty for a database without the table)."""
+    has = _query(key, """SELECT count(*) FROM duckdb_tables() WHERE database_name = 'src'
+                         AND table_name = 'skipped_files'""").iloc[0, 0]
+    if not has:
+        return pd.DataFrame(columns=["source_file", "reason", "skipped_at"])
+    return _query(key, "SELECT source_file, reason, skipped_at FROM src.skipped_files ORDER BY skipped_at DESC, source_file")
+
+
+def review_problems(key: DbKey) -> list[tuple[int, str]]:
+    """Lines of the corrections file that are not corrections (edited by hand?)."""
+    return list(_snapshot(key.file_key(), key.review[0] if key.review else str(corrections_path())).problems)

@@ -1,0 +1,194 @@
+"""The review overlay in dashboard/data.py: corrections applied where the snapshot `fv` is built, so
+that every query sees them; later corrections applied in place, equal to a rebuild from scratch."""
+from __future__ import annotations
+
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import data
+from dashboard.data import FactFilter
+from etl.corrections import Correction, CorrectionStore, anchor_at, clean_fields
+from etl.numbers import find_quantities
+
+FIELDS = ("metric", "kind", "value", "approx", "region", "region_code", "period_start", "period_end", "period_label",
+          "initiative")
+
+
+@pytest.fixture
+def review_db(crafted_db, tmp_path, use_db, monkeypatch):
+    """The crafted database without f10 (长三角联合举办竞赛5场), so that number is one the ETL missed;
+    confidences set so that the queue has an order; its own corrections file."""
+    db = tmp_path / "review.duckdb"
+    shutil.copyfile(crafted_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM facts WHERE fact_id = 'f10'")
+    con.execute("UPDATE facts SET confidence = 1.0")
+    con.execute("UPDATE facts SET confidence = 0.4, doubts = 'region_from_article|far_cue' WHERE fact_id = 'f06'")
+    con.execute("UPDATE facts SET confidence = 0.7, doubts = 'inferred_date' WHERE fact_id = 'f03'")
+    con.close()
+    use_db(db)
+    monkeypatch.setenv("UNION_CORRECTIONS", str(tmp_path / "corrections.jsonl"))
+    return db
+
+
+def store() -> CorrectionStore:
+    return CorrectionStore(data.corrections_path())
+
+
+def review(action: str, fact_id: str, by: str = "张三", **changes) -> Correction:
+    key = data.current_key()
+    shown = data.review_fact(key, fact_id)
+    fields = clean_fields({**{k: shown[k] for k in FIELDS}, **changes}) if action != "reject" else {}
+    c = Correction(action, data.fact_anchor(key, fact_id), fields, data.etl_fields(key, fact_id), by,
+                   f"2026-12-01T10:{len(store().read().records):02d}:00+08:00").with_id()
+    store().append([c])
+    return c
+
+
+def add(article_id: str, number: str, by: str = "王五", **fields) -> Correction:
+    key = data.current_key()
+    art = data.article(key, article_id)
+    s = art["text"].index(number)
+    anchor = anchor_at(data.doc_articles(key, art["doc"]), article_id, s, s + len(number))
+    c = Correction("add", anchor, clean_fields(fields), {}, by, "2026-12-01T11:00:00+08:00").with_id()
+    store().append([c])
+    return c
+
+
+def plain(df) -> list[tuple]:
+    return [tuple(None if v != v else v for v in r) for r in df.itertuples(index=False)]
+
+
+def sums(flt: FactFilter) -> dict[tuple[str, str], Decimal]:
+    t = data.totals(data.current_key(), flt)
+    return {(m, k): Decimal(str(v)) for m, k, v in zip(t.metric, t.kind, t.value)}
+
+
+def test_corrections_reach_the_figures_and_carry_their_review_columns(review_db):
+    key = data.current_key()
+    assert sums(FactFilter(metrics=("union_orgs",), kinds=("increment",))) == {("union_orgs", "increment"): 1419}
+    review("correct", "f01", value="1100")
+    review("reject", "f05")
+    review("confirm", "f03", by="李四")
+    add("a4", "5场", metric="competitions", kind="increment", value="5", approx="exact", region="湖州市",
+        region_code="330500", period_start="2021-01-01", period_end="2021-12-31", period_label="今年")
+    key2 = data.current_key()
+    assert key2 != key and key2.file_key() == key.file_key()  # the database is the same file
+    # f01 1100 now; its repeat f04 (1059) counts in its place; f05 (300) rejected; f03 60
+    assert sums(FactFilter(metrics=("union_orgs",), kinds=("increment",))) == {("union_orgs", "increment"): 2219}
+    assert data.fact_count(key2, FactFilter()) == 11 + 1 - 1
+    rows = data.fact_rows(key2, FactFilter(), limit=50).set_index("fact_id")
+    assert "f05" not in rows.index
+    got = data._query(key2, """SELECT fact_id, review, original_value, reviewed_by, corrected_fields, counted
+                              FROM fv WHERE review <> 'unreviewed' ORDER BY fact_id""")
+    assert plain(got)[:2] == [("f01", "corrected", 1059.0, "张三", "value", True),
+                                                                  ("f03", "confirmed", None, "李四", None, True)]
+    (added,) = got[got.review == "added"].itertuples(index=False)
+    assert added.fact_id.startswith("rv") and added.reviewed_by == "王五" and added.counted
+    # the added number is 湖州市's, on the comparison page too
+    summ = data.compare_summary(key2, ("330200", "330500"), ("increment",), True)
+    comp = {(c, m): v for c, m, v in zip(summ.code, summ.metric, summ.value)}
+    assert comp[("330500", "competitions")] == 5 and ("330500", "union_orgs") not in comp
+    assert comp[("330200", "union_orgs")] == 1100 + 60 + 1059
+    # and in the article: highlighted where the reviewer chose it
+    facts = data.article_facts(key2, "a4")
+    art = data.article(key2, "a4")
+    spans = {art["text"][int(s):int(e)] for s, e in zip(facts.value_start, facts.value_end)}
+    assert spans == {"120", "5场"}
+    assert data.review_share(key2, FactFilter()) == {"total": 11, "reviewed": 3, "share": 3 / 11}
+    assert data.review_counts(key2) == {"facts": 11, "unreviewed": 8, "confirmed": 1, "corrected": 1, "added": 1,
+                                        "rejected": 1, "corrections": 4, "orphaned": 0}
+
+
+def test_the_queue_puts_the_least_certain_first(review_db):
+    key = data.current_key()
+    q = data.review_queue(key, "unreviewed", (), 3, 0)
+    assert q.fact_id.tolist()[:2] == ["f06", "f03"] and q.doubts.tolist()[:2] == ["region_from_article|far_cue",
+                                                                                   "inferred_date"]
+    review("confirm", "f06")
+    key = data.current_key()
+    assert data.review_queue(key, "unreviewed", (), 1, 0).fact_id.tolist() == ["f03"]
+    assert data.review_queue(key, "reviewed", (), 5, 0).fact_id.tolist() == ["f06"]
+    assert data.review_queue_count(key, "unreviewed", ("funding",)) == 0
+
+
+def test_an_orphan_is_listed_with_its_reason(review_db):
+    c = review("correct", "f01", value="1100")
+    orphan = Correction(c.action, c.anchor.__class__(**{**c.anchor.__dict__, "doc": "not_loaded"}), c.fields,
+                        c.original, "张三", "2026-12-02T09:00:00+08:00").with_id()
+    store().append([orphan])
+    log = data.review_log(data.current_key())
+    assert plain(log[["correction_id", "status", "reason"]]) == [(orphan.id, "orphaned", "doc_missing"),
+                                                                 (c.id, "applied", None)]
+    assert data.review_counts(data.current_key())["orphaned"] == 1
+
+
+def test_a_file_edited_by_hand_is_read_again_from_the_start(review_db):
+    review("reject", "f05")
+    review("correct", "f01", value="1100")
+    assert data.fact_count(data.current_key(), FactFilter()) == 10
+    path = data.corrections_path()
+    first = path.read_text(encoding="utf-8").splitlines()[1]
+    tmp = path.with_name("edited.jsonl")
+    tmp.write_text(first + "\nnot json\n", encoding="utf-8")
+    tmp.replace(path)  # an editor's save: a new file in its place
+    key = data.current_key()
+    assert data.fact_count(key, FactFilter()) == 11  # f05 back: its rejection is gone from the file
+    assert data.review_counts(key)["corrected"] == 1
+    assert [n for n, _ in data.review_problems(key)] == [2]
+
+
+def _ranked(con) -> dict[str, list]:
+    """fv, fvc and arts with ord replaced by rank: an added fact takes a free ord in place, a rebuild
+    numbers them afresh; what must agree is the order."""
+    return {"fv": con.execute("SELECT * EXCLUDE (ord), row_number() OVER (ORDER BY ord) FROM fv ORDER BY ord").fetchall(),
+            "fvc": sorted(map(repr, con.execute("SELECT * EXCLUDE (ord) FROM fvc").fetchall())),
+            "arts": con.execute("SELECT * EXCLUDE (ord), row_number() OVER (ORDER BY ord) FROM arts ORDER BY ord").fetchall()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_corrections_applied_in_place_equal_a_rebuild(review_db, seed):
+    """Random confirmations, corrections (value, metric, kind, region), rejections, un-rejections and
+    additions, one at a time; after each, the snapshot updated in place equals one built afresh."""
+    rng = random.Random(seed)
+    metrics = data.metric_table(data.current_key()).metric.tolist()
+    regions = [("宁波市", "330200"), ("湖州市", "330500"), ("鄞州区", "330212"), ("长三角", None), (None, None)]
+    key = data.current_key()
+    snap = data._snapshot(key.file_key(), str(data.corrections_path()))
+    rejected: list[str] = []
+    for step in range(30):
+        key = data.current_key()
+        ids = data._query(key, "SELECT fact_id FROM fv ORDER BY ord").fact_id.tolist()
+        act = rng.choice(["confirm", "correct", "correct", "reject", "unreject", "add"])
+        if act == "unreject" and rejected:
+            fid = rejected.pop()
+            f = data.etl_fields(key, fid)
+            store().append([Correction("confirm", data.fact_anchor(key, fid), f, f, "x", f"2026-12-03T{step:02d}").with_id()])
+        elif act == "add":
+            aid = rng.choice(["a1", "a2", "a3", "a4"])
+            art = data.article(key, aid)
+            q = rng.choice(list(find_quantities(art["text"])))
+            region, code = rng.choice(regions)
+            store().append([Correction("add", anchor_at(data.doc_articles(key, art["doc"]), aid, *q.span), clean_fields(
+                {"metric": rng.choice(metrics), "kind": rng.choice(["increment", "total"]), "value": q.value,
+                 "approx": q.approx.value, "region": region, "region_code": code}), {}, "x",
+                f"2026-12-03T{step:02d}").with_id()])
+        else:
+            fid = rng.choice(ids)
+            region, code = rng.choice(regions)
+            changes = {"value": rng.choice(["60", "1059", "300", "5", "777"]), "metric": rng.choice(metrics[:4]),
+                       "kind": rng.choice(["increment", "total"]), "region": region, "region_code": code} \
+                if act == "correct" else {}
+            review("reject" if act == "reject" else "correct" if act == "correct" else "confirm", fid, **changes)
+            if act == "reject" and not fid.startswith("rv"):
+                rejected.append(fid)
+        builds = snap.rebuilds
+        in_place = _ranked(data._database(data.current_key()))
+        assert snap.rebuilds == builds, "applied in place, not rebuilt"
+        snap.build()
+        assert in_place == _ranked(snap.con), f"step {step}: {act}"
