@@ -26,6 +26,8 @@ nav = st.navigation([
     st.Page("views/explore.py", title="数据", icon=":material/table_view:", url_path="data"),
     st.Page("views/articles.py", title="文章", icon=":material/article:", url_path="articles"),
     st.Page("views/initiatives.py", title="倡议", icon=":material/flag:", url_path="initiatives"),
+    st.Page("views/review.py", title="核对", icon=":material/fact_check:", url_path="review"),
+    st.Page("views/sources.py", title="来源", icon=":material/folder_open:", url_path="sources"),
     st.Page(OVERVIEW, title="总览", icon=":material/map:", url_path="overview", visibility="hidden"),
 ])
 

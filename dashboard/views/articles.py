@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, review_ui, ui
 from dashboard.formatting import (
     DATE_SOURCE_INFERRED, INFERRED_MARK, chinese_punctuation, format_fact_value, highlight_html, kind_label, md_text,
     safe_url,
@@ -150,6 +150,7 @@ with right:
                 lambda r: ["background-color: #ffd8bf" if r.name in current else "" for _ in r], axis=1)
         st.dataframe(shown_frame, hide_index=True, key="article_facts", height=38 + 35 * len(frame),
                      column_config=config)
+review_ui.add_number_panel(key, art, facts)
 if current:
     st.html(SCROLL, unsafe_allow_javascript=True)
 
