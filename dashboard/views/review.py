@@ -64,47 +64,62 @@ def save(action: str, fact_id: str, fields: dict | None, note: str = "") -> None
     st.rerun()
 
 
+def card(r: dict, title: str) -> None:
+    """One fact to review: its fields and clause, how sure the ETL is and why not, the buttons."""
+    fid = r["fact_id"]
+    with st.container(border=True, key=f"rv_card_{fid}"):
+        head, side = st.columns([5, 2])
+        conf = r.get("confidence")
+        sure = "把握未知" if conf is None or pd.isna(conf) else f"把握 {float(conf):.0%}"
+        state = review_ui.REVIEW_LABELS.get(r["review"], r["review"])
+        with head:
+            st.html(review_ui.fact_html(r, labels.get(r["metric"], r["metric"]), units.get(r["metric"], "")))
+        with side:
+            st.caption(f"{title} · {sure} · {state}")
+            doubts = review_ui.doubt_text(r.get("doubts"))
+            if doubts:
+                st.caption(f"存疑之处：{doubts}")
+            if r["review"] == "corrected" and r.get("original_value") is not None and not pd.isna(r["original_value"]):
+                changed = "、".join(review_ui.FIELD_LABELS.get(x, x) for x in str(r.get("corrected_fields") or "").split("|") if x)
+                st.caption(f"ETL 原值：{format_fact_value(r['original_value'], units.get(r['metric'], ''), 'exact')}"
+                           + (f"；改动：{changed}" if changed else ""))
+            if r["review"] != "unreviewed" and r.get("reviewed_by"):
+                st.caption(f"{r['reviewed_by']} 于 {str(r.get('reviewed_at') or '')[:16].replace('T', ' ')}")
+            st.page_link("views/articles.py", label="查看原文", icon=":material/article:",
+                         query_params={"article": r["article_id"], "fact": fid})
+        b = st.columns([1, 1, 1, 4])
+        disabled = not name
+        if b[0].button("确认", key=f"rv_ok_{fid}", icon=":material/check:", disabled=disabled,
+                       help="这条数字的各项都对"):
+            save("confirm", fid, review_ui.shown_fields(r))
+        if b[1].button("更正…", key=f"rv_edit_{fid}", icon=":material/edit:", disabled=disabled):
+            st.session_state["rv_editing"] = fid
+        if b[2].button("否决", key=f"rv_no_{fid}", icon=":material/close:", disabled=disabled,
+                       help="这不是一条数字事实（不计入任何合计）"):
+            save("reject", fid, None)
+        if st.session_state.get("rv_editing") == fid and not disabled:
+            art_facts = data.article_facts(key, r["article_id"])
+            parents = art_facts[art_facts.fact_id != fid]
+            got = review_ui.field_form(key, f"rv_form_{fid}", review_ui.shown_fields(r), parents, "保存更正")
+            if got is not None:
+                save("correct", fid, got["fields"], got["note"])
+
+
+st.html(review_ui.CARD_STYLE)
+focus = st.query_params.get("fact")
+focused = data.review_fact(key, focus) if focus else None
+if focus and focused is None:
+    st.warning("链接所指的数字不在当前数据中（可能已被否决，或数据库已更新）。")
 with area:
+    if focused is not None:
+        st.markdown("**链接所指的数字**")
+        card(focused, "链接所指")
+        st.markdown("**其余数字**")
     if rows.empty:
         st.info("没有符合条件的数字。")
-    st.html(review_ui.CARD_STYLE)
     for i, r in enumerate(rows.to_dict("records"), start=(page - 1) * PAGE_SIZE + 1):
-        fid = r["fact_id"]
-        with st.container(border=True, key=f"rv_card_{fid}"):
-            head, side = st.columns([5, 2])
-            conf = r.get("confidence")
-            sure = "把握未知" if conf is None or pd.isna(conf) else f"把握 {float(conf):.0%}"
-            state = review_ui.REVIEW_LABELS.get(r["review"], r["review"])
-            with head:
-                st.html(review_ui.fact_html(r, labels.get(r["metric"], r["metric"]), units.get(r["metric"], "")))
-            with side:
-                st.caption(f"第 {i} 条 · {sure} · {state}")
-                doubts = review_ui.doubt_text(r.get("doubts"))
-                if doubts:
-                    st.caption(f"存疑之处：{doubts}")
-                if r["review"] == "corrected" and r.get("original_value") is not None and not pd.isna(r["original_value"]):
-                    st.caption(f"ETL 原值：{format_fact_value(r['original_value'], units.get(r['metric'], ''), 'exact')}；"
-                               f"改动：{'、'.join(review_ui.FIELD_LABELS.get(x, x) for x in str(r.get('corrected_fields') or '').split('|') if x)}")
-                if r["review"] != "unreviewed" and r.get("reviewed_by"):
-                    st.caption(f"{r['reviewed_by']} 于 {str(r.get('reviewed_at') or '')[:16].replace('T', ' ')}")
-                st.page_link("views/articles.py", label="查看原文", icon=":material/article:",
-                             query_params={"article": r["article_id"], "fact": fid})
-            b = st.columns([1, 1, 1, 4])
-            disabled = not name
-            if b[0].button("确认", key=f"rv_ok_{fid}", icon=":material/check:", disabled=disabled,
-                           help="这条数字的各项都对"):
-                save("confirm", fid, review_ui.shown_fields(r))
-            if b[1].button("更正…", key=f"rv_edit_{fid}", icon=":material/edit:", disabled=disabled):
-                st.session_state["rv_editing"] = fid
-            if b[2].button("否决", key=f"rv_no_{fid}", icon=":material/close:", disabled=disabled,
-                           help="这不是一条数字事实（不计入任何合计）"):
-                save("reject", fid, None)
-            if st.session_state.get("rv_editing") == fid and not disabled:
-                art_facts = data.article_facts(key, r["article_id"])
-                parents = art_facts[art_facts.fact_id != fid]
-                got = review_ui.field_form(key, f"rv_form_{fid}", review_ui.shown_fields(r), parents, "保存更正")
-                if got is not None:
-                    save("correct", fid, got["fields"], got["note"])
+        if focused is None or r["fact_id"] != focus:
+            card(r, f"第 {i} 条")
 
 st.divider()
 with st.expander(f"已否决的数字（{counts['rejected']} 条）"):

@@ -95,6 +95,14 @@ if permit is not None:
                f"{uploads.MAX_PAGE_BYTES // uploads.MB} MB，.jsonl 不超过 {uploads.MAX_JSONL_BYTES // uploads.MB} MB，"
                f"压缩包不超过 {uploads.MAX_ZIP_BYTES // uploads.MB} MB。文件保存到 {data.raw_dir() / uploads.UPLOAD_FOLDER}，"
                "随后自动载入数据库。")
+    result = st.session_state.pop("upload_result", None)
+    if result:  # the outcome of the upload just made, above a fresh, empty uploader
+        st.success(f"已保存 {result['stored']} 个文件，载入 {result['ingested']} 个：新写入 {result['documents']} 个版面、"
+                   f"{result['facts']} 条数字。各页面已显示新数据。")
+        for shown, why in result["problems"]:
+            st.text(f"✗ {shown}：{why}")  # st.text: a file's name is never read as markdown
+        for shown, stored_as in result["renamed"]:
+            st.text(f"· {shown} 保存为 {stored_as}")
     files = st.file_uploader("选择或拖入文件", type=["txt", "html", "htm", "jsonl", "zip"], accept_multiple_files=True,
                              key=f"upload_{st.session_state.get('upload_round', 0)}",
                              max_upload_size=uploads.MAX_ZIP_BYTES // uploads.MB)
@@ -117,13 +125,5 @@ if permit is not None:
             "problems": problems, "renamed": stored.renamed}
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
         st.rerun()
-    result = st.session_state.get("upload_result")
-    if result:
-        st.success(f"已保存 {result['stored']} 个文件，载入 {result['ingested']} 个：新写入 {result['documents']} 个版面、"
-                   f"{result['facts']} 条数字。各页面已显示新数据。")
-        for shown, why in result["problems"]:
-            st.text(f"✗ {shown}：{why}")  # st.text: a file's name is never read as markdown
-        for shown, stored_as in result["renamed"]:
-            st.text(f"· {shown} 保存为 {stored_as}")
 
 ui.source_note(key)

@@ -1,0 +1,224 @@
+"""End to end, the researcher in the loop: a real server and chromium. Enter the password, correct a
+value on 核对, add a number the ETL missed from the article, find both in 地区对比 and in the CSV
+of 数据, reload and find them still there; upload a page with one bad file beside it.
+
+The expected figures come from a copy of the database file with the same two changes made by SQL,
+counted by the schema's own fact_view — not from the dashboard's code."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from test_e2e_browser import ARTIFACTS, CHROMIUM, ROOT, no_app_errors, settle, shot  # the walk-through's helpers
+
+from dashboard.formatting import combine_approx, format_fact_value
+
+PASSWORD = "e2e-核对"
+CORRECTED = ("宁波全市新建工会1059家", "1100")   # the evidence of a fact, and the value a reviewer sets
+ADDED = "2300余名"                              # 宁波2300余名医院护工、护理员 joined: the ETL missed it
+NINGBO = "330200"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, start_server):
+    """The server over a copy of the bundled pages (uploads go there, not into data/raw/), its own
+    database (absent: the first page builds it) and corrections file, and the password set."""
+    tmp = tmp_path_factory.mktemp("e2e_review")
+    raw = tmp / "raw"
+    shutil.copytree(ROOT / "data" / "raw", raw, ignore=shutil.ignore_patterns("uploads"))
+    env = {"UNION_DB": str(tmp / "union.duckdb"), "UNION_RAW": str(raw),
+           "UNION_CORRECTIONS": str(tmp / "corrections.jsonl"), "UNION_REVIEW_PASSWORD": PASSWORD}
+    with start_server(env, "e2e_review_server.log") as base:
+        yield base, tmp
+
+
+def q(db: Path, sql: str, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def unlock(pg) -> None:
+    pg.get_by_label("核对密码").fill(PASSWORD)
+    pg.get_by_role("button", name="进入").click()
+    settle(pg)
+
+
+def choose(scope, pg, label: str, option: str) -> None:
+    """Pick an option of a select box: its combobox opens with the keyboard (a click on it may not)."""
+    box = scope.locator('[data-testid="stSelectbox"]').filter(has_text=label).get_by_role("combobox")
+    box.click()
+    if box.get_attribute("aria-expanded") != "true":
+        box.press("ArrowDown")
+    pg.get_by_role("option", name=option, exact=True).click()
+
+
+def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
+    """宁波市's 工会组织·新增 and 工会会员·新增 as the comparison's text states them: "合计 X，N 条数字",
+    counted by fact_view on a copy of the file, with the reviewer's two changes made by SQL when `changed`."""
+    copy = tmp / "oracle.duckdb"
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    if changed:
+        con.execute("UPDATE facts SET value = ? WHERE evidence = ?", [CORRECTED[1], CORRECTED[0]])
+        (aid, did), = con.execute("SELECT article_id, doc_id FROM facts WHERE evidence = ?", [CORRECTED[0]]).fetchall()
+        con.execute("""INSERT INTO facts (fact_id, article_id, doc_id, metric, kind, value, unit, approx, region_code,
+                                          region, city, evidence) VALUES
+                       ('added', ?, ?, 'union_members', 'increment', 2300, '人', 'over', ?, '宁波市', '宁波市', '')""",
+                    [aid, did, NINGBO])
+    out = {}
+    for metric, label, unit in (("union_orgs", "工会组织·新增", "家"), ("union_members", "工会会员·新增", "人")):
+        (total, n, approxes), = con.execute("""SELECT sum(value), count(*), list(DISTINCT approx) FROM fact_view
+                                               WHERE counted AND city_code = ? AND metric = ? AND kind = 'increment'""",
+                                            [NINGBO, metric]).fetchall()
+        out[label] = f"宁波市：合计 {format_fact_value(total, unit, combine_approx(approxes))}，{n} 条数字"
+    con.close()
+    copy.unlink()
+    return out
+
+
+def compare_texts(pg, base: str) -> dict[str, str]:
+    pg.goto(base + "/compare")
+    pg.get_by_role("heading", name="地区对比").wait_for()
+    settle(pg)
+    from playwright.sync_api import expect
+
+    out = {}
+    for panel, unit in (("工会组织·新增", "家"), ("工会会员·新增", "人")):
+        choose(pg, pg, "选择指标·类型", panel)
+        line = pg.get_by_text(re.compile(rf"宁波市：合计 [^，]+{unit}，\d+ 条数字"))
+        expect(line).to_be_visible()  # the panel's own figures, not the previous panel's
+        settle(pg)
+        out[panel] = re.search(r"宁波市：合计 [^，]+，\d+ 条数字", line.inner_text()).group(0)
+    return out
+
+
+def download_csv(pg, base: str, name: str) -> list[dict]:
+    pg.goto(base + "/data?q=宁波")
+    pg.get_by_role("heading", name="数据：筛选、查看与下载").wait_for()
+    settle(pg)
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name=re.compile("下载 CSV")).click()
+    path = ARTIFACTS / name
+    dl.value.save_as(path)
+    return list(csv.DictReader(io.StringIO(path.read_bytes()[3:].decode("utf-8"))))
+
+
+def test_correct_add_see_them_everywhere_and_after_a_reload(site, open_browser):
+    from playwright.sync_api import expect
+
+    base, tmp = site
+    db = tmp / "union.duckdb"
+    with open_browser() as pg:
+        pg.goto(base + "/review")
+        expect(pg.get_by_role("heading", name=re.compile("核对"))).to_be_visible(timeout=180_000)  # builds the db
+        settle(pg)
+        assert pg.get_by_role("button", name="确认").count() == 0  # nothing to click before the password
+        (fact_id,), = q(db, "SELECT fact_id FROM facts WHERE evidence = ?", [CORRECTED[0]])
+        before = compare_texts(pg, base)
+        assert before == expected_compare(db, tmp, changed=False)
+
+        # 核对: a link straight to the fact, the password, the reviewer's name, the corrected value
+        pg.goto(f"{base}/review?fact={fact_id}")
+        settle(pg)
+        shot(pg, "20_review_locked")
+        unlock(pg)
+        name = pg.get_by_label(re.compile("核对人姓名"))
+        name.fill("张三")
+        name.press("Enter")
+        settle(pg)
+        shot(pg, "21_review_queue")
+        card = pg.locator(f'.st-key-rv_card_{fact_id}')
+        card.get_by_role("button", name=re.compile("更正")).click()
+        settle(pg)
+        card.get_by_label(re.compile("^数值")).fill(CORRECTED[1])
+        card.get_by_label("备注（可选）").fill("原文核对：1100")
+        shot(pg, "22_review_correct_form")
+        card.get_by_role("button", name="保存更正").click()
+        settle(pg)
+        expect(card.get_by_text("已更正", exact=False)).to_be_visible()
+        expect(card.get_by_text("ETL 原值：1059家", exact=False)).to_be_visible()
+        no_app_errors(pg)
+        shot(pg, "23_review_corrected")
+
+        # 文章: from the card to its article, add the number the ETL missed
+        card.get_by_role("link", name="查看原文").click()
+        settle(pg)
+        pg.get_by_text("补充遗漏的数字").click()
+        pg.get_by_text("按文字查找").click()
+        box = pg.get_by_label(re.compile("数字在原文中的写法"))
+        box.fill(ADDED)
+        box.press("Enter")
+        settle(pg)
+        form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存补充的数字"))
+        choose(form, pg, "指标", "工会会员（人）")
+        expect(form.get_by_label(re.compile("^数值"))).to_have_value("2300")
+        shot(pg, "24_article_add_form")
+        form.get_by_role("button", name="保存补充的数字").click()
+        settle(pg)
+        expect(pg.locator(".union-article mark").filter(has_text=ADDED)).to_have_count(1)
+        no_app_errors(pg)
+        shot(pg, "25_article_with_added_number")
+
+        # 地区对比 and the CSV of 数据 carry both; a reload changes nothing
+        expected = expected_compare(db, tmp, changed=True)
+        assert expected != before
+        assert compare_texts(pg, base) == expected
+        shot(pg, "26_compare_after_review")
+        rows = download_csv(pg, base, "e2e_review_download.csv")
+        by_evidence = {r["原文证据"]: r["数值"] for r in rows}
+        assert by_evidence[CORRECTED[0]] == CORRECTED[1]
+        added = [r for r in rows if ADDED in r["原文证据"]]
+        assert [(r["指标代码"], r["数值"], r["约数"], r["地区"]) for r in added] == [("union_members", "2300", "≥（不少于）", "宁波市")]
+        pg.reload()
+        settle(pg)
+        assert compare_texts(pg, base) == expected
+        assert {r["原文证据"]: r["数值"] for r in download_csv(pg, base, "e2e_review_download_2.csv")} == by_evidence
+        shot(pg, "27_data_after_reload")
+        no_app_errors(pg)
+        assert pg.outside == [], f"requests left the machine: {pg.outside}"
+
+    lines = (tmp / "corrections.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [re.search(r'"action":"(\w+)"', line).group(1) for line in lines] == ["correct", "add"]
+
+
+def test_upload_a_page_with_one_bad_file_beside_it(site, open_browser, tmp_path):
+    from playwright.sync_api import expect
+
+    base, tmp = site
+    good = tmp_path / "宁波 新页面.txt"
+    page = (ROOT / "data" / "raw" / "000_64fa456c5d228954.txt").read_text(encoding="utf-8")
+    good.write_text(page.replace("宁波全市新建工会1059家", "宁波全市新建工会1060家"), encoding="utf-8")
+    bad = tmp_path / "扫描件<b>.html"
+    bad.write_bytes(b"%PDF-1.7\n\x00\x01binary")
+    with open_browser() as pg:
+        pg.goto(base + "/sources")
+        expect(pg.get_by_role("heading", name=re.compile("来源"))).to_be_visible(timeout=180_000)
+        settle(pg)
+        n_docs = int(re.search(r"(\d+) 个版面", pg.inner_text("body")).group(1))
+        assert pg.locator('input[type="file"]').count() == 0
+        unlock(pg)
+        pg.locator('input[type="file"]').set_input_files([str(good), str(bad)])
+        expect(pg.get_by_text("扫描件<b>.html")).to_be_visible()
+        time.sleep(0.5)
+        pg.get_by_role("button", name="上传并载入").click()
+        settle(pg)
+        expect(pg.get_by_text(re.compile(r"已保存 2 个文件，载入 1 个"))).to_be_visible()
+        expect(pg.get_by_text(re.compile(r"✗ uploads/扫描件_b\.html：二进制文件"))).to_be_visible()
+        assert pg.locator("b", has_text=".html").count() == 0  # the name was never read as markup
+        expect(pg.get_by_text(f"{n_docs + 1} 个版面", exact=True)).to_be_visible()  # listed without a restart
+        no_app_errors(pg)
+        shot(pg, "28_sources_after_upload")
+    assert (tmp / "raw" / "uploads" / "宁波_新页面.txt").exists()
