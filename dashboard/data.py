@@ -235,6 +235,7 @@ class FactFilter:
     region_codes: tuple[str, ...] = ()
     include_sub: bool = True
     article_id: str | None = None
+    reviewed_only: bool = False  # 仅已核对: facts a person confirmed, corrected or added
 
     def where(self) -> tuple[str, list[Any]]:
         """SQL condition over `fv` and its parameters. Only fixed fragments are concatenated;
@@ -281,6 +282,8 @@ class FactFilter:
         if self.article_id:
             conds.append("article_id = ?")
             params.append(self.article_id)
+        if self.reviewed_only:  # fv and fvc both carry `review`
+            conds.append("review IN ('confirmed', 'corrected', 'added')")
         return " AND ".join(conds), params
 
 

@@ -101,6 +101,9 @@ def test_corrections_reach_the_figures_and_carry_their_review_columns(review_db)
     spans = {art["text"][int(s):int(e)] for s, e in zip(facts.value_start, facts.value_end)}
     assert spans == {"120", "5场"}
     assert data.review_share(key2, FactFilter()) == {"total": 11, "reviewed": 3, "share": 3 / 11}
+    assert data.review_share(key2, FactFilter(metrics=("funding",))) == {"total": 1, "reviewed": 0, "share": 0.0}
+    assert sums(FactFilter(metrics=("union_orgs",), kinds=("increment",), reviewed_only=True)) == \
+        {("union_orgs", "increment"): 1160}  # 仅已核对: f01 (1100) and f03 (60)
     assert data.review_counts(key2) == {"facts": 11, "unreviewed": 8, "confirmed": 1, "corrected": 1, "added": 1,
                                         "rejected": 1, "corrections": 4, "orphaned": 0}
 
