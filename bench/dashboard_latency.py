@@ -257,18 +257,144 @@ def page_benchmarks(reps: int) -> dict[str, tuple[float, float, float, float]]:
     return results
 
 
+# ---- the 核对 page (issue 10): one reviewer's actions, each a full script run ---------------------
+
+REVIEW_PASSWORD = "bench"
+
+
+def review_db(base: Path) -> Path:
+    """The synthetic database with confidences and doubts set (the ETL fills them; the generator
+    does not), so that the queue's order means something; built once next to it."""
+    import shutil
+
+    import duckdb
+
+    path = base.with_name(base.stem.replace("synth_", "synth_review_") + ".duckdb")
+    if path.exists() and path.stat().st_mtime >= base.stat().st_mtime:
+        return path
+    shutil.copyfile(base, path)
+    con = duckdb.connect(str(path))
+    con.execute("""UPDATE facts SET confidence = (hash(fact_id) % 1000) / 1000.0,
+                                     doubts = CASE WHEN hash(fact_id) % 3 = 0 THEN 'region_from_article'
+                                                   WHEN hash(fact_id) % 3 = 1 THEN 'far_cue|inferred_date' END""")
+    con.execute("CHECKPOINT")
+    con.close()
+    return path
+
+
+def review_benchmarks(base: Path, reps: int) -> tuple[list[tuple[str, float, float]], float]:
+    """Median and slowest ms of each reviewer action on 核对 (and of adding a number on 文章): the
+    click, the line appended to the corrections file, the snapshot updated in place and the page
+    run again. Returns them and the one-off snapshot build."""
+    import tempfile
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import auth, data
+
+    db = review_db(base)
+    corrections = Path(tempfile.mkdtemp(prefix="bench-review-")) / "corrections.jsonl"
+    saved = {k: os.environ.get(k) for k in ("UNION_DB", "UNION_CORRECTIONS", "UNION_REVIEW_PASSWORD")}
+    os.environ.update(UNION_DB=str(db), UNION_CORRECTIONS=str(corrections), UNION_REVIEW_PASSWORD=REVIEW_PASSWORD)
+    try:
+        t0 = time.perf_counter()
+        data._database(data.current_key())
+        build = (time.perf_counter() - t0) * 1000
+        app = str(ROOT / "dashboard" / "app.py")
+        at = AppTest.from_file(app, default_timeout=300)
+        at.run()
+        at.switch_page("views/review.py")
+        at.run()
+        at.text_input(key="review_password_input").input(REVIEW_PASSWORD)
+        next(b for b in at.button if b.label == "进入").click().run()
+        at.text_input(key="reviewer_input").input("基准").run()
+        times: dict[str, list[float]] = {}
+
+        def timed(name: str, el) -> None:
+            t = time.perf_counter()
+            el.run()
+            assert not at.exception, [e.value for e in at.exception]
+            times.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+
+        def first(prefix: str):
+            return next(b for b in at.button if b.key and b.key.startswith(prefix))
+
+        for i in range(reps):
+            timed("confirm (确认)", first("rv_ok_").click())
+            timed("reject (否决)", first("rv_no_").click())
+            edit = first("rv_edit_")
+            fid = edit.key[len("rv_edit_"):]
+            timed("open the correction form (更正…)", edit.click())
+            at.text_input(key=f"rv_form_{fid}_value").input(str(1000 + i))
+            timed("save a correction (保存更正)", next(b for b in at.button if b.label == "保存更正").click())
+            timed("next page of the queue", at.pagination(key="rv_page").set_value(2 + i))
+            timed("show 已核对", at.segmented_control(key="rv_status").set_value("reviewed"))
+            timed("show 未核对", at.segmented_control(key="rv_status").set_value("unreviewed"))
+            timed("rerun, nothing changed", at)
+
+        # 文章: add a number the ETL missed (the synthetic articles' fillers hold no quantity, so by text)
+        key = data.current_key()
+        article_ids = list(dict.fromkeys(raw(data.fact_rows)(key, data.FactFilter(), 20 * reps)["article_id"]))[:reps]
+        for i, aid in enumerate(article_ids):
+            art = AppTest.from_file(app, default_timeout=300)
+            art.session_state["_review_unlocked"] = auth._digest(REVIEW_PASSWORD)  # entered, as on 核对
+            art.session_state["_reviewer"] = "基准"
+            art.run()
+            art.switch_page("views/articles.py")
+            art.query_params["article"] = aid
+            art.run()
+            # by position: the words of the filler before its first number (no fact there)
+            text = data.article(data.current_key(), aid)["text"]
+            start = text.index("持续发力")
+            art.radio(key="add_mode").set_value("offsets").run()
+            art.number_input(key="add_start").set_value(start)
+            art.number_input(key="add_end").set_value(start + 4).run()
+            next(t for t in art.text_input if t.key and t.key.endswith("_value")).input(str(7 + i))
+            logged = len(data.review_log(data.current_key()))
+            t = time.perf_counter()
+            next(b for b in art.button if b.label == "保存补充的数字").click().run()
+            assert not art.exception, [e.value for e in art.exception]
+            times.setdefault("add a number on 文章 (保存补充的数字)", []).append((time.perf_counter() - t) * 1000)
+            assert len(data.review_log(data.current_key())) == logged + 1, "the number was added"
+        snap = data._snapshot(data.current_key().file_key(), str(corrections))
+        assert snap.rebuilds == 1, "every action was applied in place"
+        rows = [(name, statistics.median(ms), max(ms)) for name, ms in times.items()]
+        return rows, build
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def print_review_section(base: Path, reps: int) -> None:
+    rows, build = review_benchmarks(base, reps)
+    print(f"\n核对 (review page) per action, full script runs (AppTest), {reps} each (ms):")
+    print(f"    snapshot with the overlay, built once per database file: {build:.0f}")
+    print(f"    {'action':44s} {'median':>8s} {'slowest':>8s}")
+    for name, med, worst in rows:
+        print(f"    {name:44s} {med:8.0f} {worst:8.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--facts", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--skip-export", action="store_true")
+    ap.add_argument("--review-only", action="store_true", help="only the 核对 page's section")
     args = ap.parse_args()
 
     quiet_streamlit()
     db = synthetic_db(args.facts, args.rebuild)
     os.environ["UNION_DB"] = str(db)
     os.environ["UNION_NO_BUILD"] = "1"  # never let the ETL touch the synthetic file
+    if args.review_only:
+        print_review_section(db, args.reps)
+        load = os.getloadavg()
+        print(f"\nload average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+        return
 
     print(f"\nQueries, uncached, median of {args.reps} (ms):")
     for page, items in query_benchmarks(args.reps).items():
@@ -287,6 +413,7 @@ def main() -> None:
              "views/initiatives.py": "倡议 倡议", "views/initiatives.py#period": "倡议 时期"}
     for page, (first, warm, warm_min, cold) in page_benchmarks(args.reps).items():
         print(f"    {names[page]:28s} {first:15.0f} {warm:13.0f} ({warm_min:4.0f}) {cold:20.0f}")
+    print_review_section(db, args.reps)
     load = os.getloadavg()
     print(f"\nload average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
 

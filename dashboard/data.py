@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -763,41 +764,62 @@ def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # The review overlay: researchers' corrections (etl/corrections.py) applied beneath fact_view.
 #
-# In the snapshot's in-memory database, `facts` is a view of src.facts with each reviewed fact's
-# fields replaced, rejected facts left out and added facts appended, carrying the columns below;
-# every other table of the file is a view of its src table, and the file's own views (fact_view,
-# with its counting rule) are replayed on top. fv then holds the corrected facts. A correction saved
-# later is applied in place: only the metric·kind slices it touches are evaluated again (counting
-# never crosses a metric or a kind), so a review action costs milliseconds, not a rebuild.
+# In the snapshot's in-memory database, `facts` is a view of src.facts in which each reviewed fact
+# is replaced by its row in rv_facts (fields as reviewed, and the review columns below), rejected
+# facts are left out and added facts appended; every other table of the file is a view of its src
+# table, and the file's own views (fact_view, with its counting rule) are replayed on top, so fv
+# holds the corrected facts. A correction saved later is applied in place: only the `counted` flags
+# of the facts that share its metric, kind and value (before or after it) are evaluated again, by
+# the same view, and only the rows of the corrected facts are rebuilt.
+#
+# COUNT_SCOPE is what that relies on: fact_view.counted never compares facts that differ in these
+# columns (it deduplicates the same number). A counting rule that did would make the in-place
+# update wrong; tests/dashboard/test_review_overlay.py compares it with a rebuild after every step.
+COUNT_SCOPE = ("metric", "kind", "value")
 
 REVIEW_COLUMNS = ("review", "original_value", "reviewed_by", "reviewed_at", "review_note", "corrected_fields")
 REVIEWED = ("confirmed", "corrected", "added")
 _OVERRIDDEN = ("metric", "kind", "value", "unit", "approx", "region_code", "region", "city", "county", "town",
                "period_start", "period_end", "period_label", "initiative", "part_of")
-_RV_OVER = """CREATE TABLE rv_over (fact_id VARCHAR, _doc VARCHAR, review VARCHAR, metric VARCHAR, kind VARCHAR,
-    value DECIMAL(20, 2), unit VARCHAR, approx VARCHAR, region_code VARCHAR, region VARCHAR, city VARCHAR,
-    county VARCHAR, town VARCHAR, period_start DATE, period_end DATE, period_label VARCHAR, initiative VARCHAR,
-    part_of VARCHAR, original_value DECIMAL(20, 2), reviewed_by VARCHAR, reviewed_at VARCHAR, review_note VARCHAR,
-    corrected_fields VARCHAR)"""
 _RV_LOG = """CREATE TABLE rv_log (seq INTEGER, correction_id VARCHAR, status VARCHAR, reason VARCHAR, action VARCHAR,
     doc VARCHAR, number VARCHAR, before_text VARCHAR, after_text VARCHAR, evidence VARCHAR, anchor_value VARCHAR,
     occurrence INTEGER, reviewed_by VARCHAR, reviewed_at VARCHAR, review_note VARCHAR, fields VARCHAR,
     original VARCHAR, target_id VARCHAR)"""
-_SCOPE = """getvariable('rv_scope') IS NULL OR list_contains(getvariable('rv_scope'), metric || '/' || kind)
-    OR list_contains(coalesce(getvariable('rv_docs'), []::VARCHAR[]), doc_id)"""
+# rv_facts: a full facts row per reviewed fact (rejected ones too, to leave them out), and _doc.
+_RV_FACTS = """CREATE TABLE rv_facts AS SELECT *, NULL::VARCHAR AS review, NULL::DECIMAL(20, 2) AS original_value,
+    NULL::VARCHAR AS reviewed_by, NULL::VARCHAR AS reviewed_at, NULL::VARCHAR AS review_note,
+    NULL::VARCHAR AS corrected_fields, NULL::VARCHAR AS _doc FROM src.facts WHERE false"""
 
 
 def _facts_view_sql(columns: list[str]) -> str:
-    picked = ", ".join(f"CASE WHEN o.fact_id IS NULL THEN f.{c} ELSE o.{c} END AS {c}" if c in _OVERRIDDEN
-                       else f"f.{c}" for c in columns)
-    return f"""CREATE VIEW facts AS SELECT * FROM (
-        SELECT {picked}, coalesce(o.review, 'unreviewed') AS review, o.original_value, o.reviewed_by,
-               o.reviewed_at, o.review_note, o.corrected_fields
-        FROM src.facts f LEFT JOIN rv_over o ON o.fact_id = f.fact_id
-        WHERE o.review IS DISTINCT FROM 'rejected'
-        UNION ALL BY NAME
-        SELECT * EXCLUDE (_doc) FROM rv_add
-    ) WHERE {_SCOPE}"""
+    """The corrected facts: the file's facts with the reviewed ones replaced by their rv_facts rows."""
+    cols = ", ".join(columns + list(REVIEW_COLUMNS))
+    unreviewed = ", ".join(["f.*", "'unreviewed' AS review", "NULL::DECIMAL(20, 2) AS original_value"]
+                           + [f"NULL::VARCHAR AS {c}" for c in REVIEW_COLUMNS[2:]])
+    return f"""CREATE VIEW facts AS
+        SELECT {unreviewed} FROM src.facts f WHERE f.fact_id NOT IN (SELECT fact_id FROM rv_facts)
+        UNION ALL
+        SELECT {cols} FROM rv_facts WHERE review <> 'rejected'"""
+
+
+def _facts_in_place_sql(columns: list[str], rows: str) -> str:
+    """The same, for an in-place update, as a view of the updating cursor only (TEMP shadows main):
+    the facts in rv_ids as they are now, and, for rows='scope', the other facts whose metric, kind
+    and value are among rv_metrics × rv_kinds × rv_values, or for rows='docs' the other facts of
+    the documents in rv_docs, as fv shows them; for rows='ids' no others. (One simple filter per
+    shape: an OR of them would keep DuckDB from filtering while it scans.)"""
+    cols = ", ".join(columns + list(REVIEW_COLUMNS))
+    others = {
+        "scope": """list_contains(getvariable('rv_metrics'), metric) AND list_contains(getvariable('rv_kinds'), kind)
+                    AND list_contains(getvariable('rv_values'), value)""",
+        "docs": "list_contains(getvariable('rv_docs'), doc_id)",
+    }
+    ids = f"SELECT {cols} FROM rv_facts WHERE list_contains(getvariable('rv_ids'), fact_id) AND review <> 'rejected'"
+    if rows == "ids":
+        return f"CREATE OR REPLACE TEMP VIEW facts AS {ids}"
+    return f"""CREATE OR REPLACE TEMP VIEW facts AS
+        SELECT {cols} FROM fv WHERE {others[rows]} AND NOT list_contains(getvariable('rv_ids'), fact_id)
+        UNION ALL {ids}"""
 
 
 class _Snapshot:
@@ -831,15 +853,14 @@ class _Snapshot:
             units = {k: v["unit"] for k, v in spec.items()}
         self._units = units
         con.execute("BEGIN TRANSACTION")
-        for t in ("fv", "fvc", "arts", "rv_over", "rv_add", "rv_log"):
+        for t in ("arts", "fvc", "rv_facts", "rv_log"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-        con.execute(_RV_OVER)
-        con.execute("CREATE TABLE rv_add AS SELECT *, NULL::VARCHAR AS review, NULL::DECIMAL(20, 2) AS original_value, "
-                    "NULL::VARCHAR AS reviewed_by, NULL::VARCHAR AS reviewed_at, NULL::VARCHAR AS review_note, "
-                    "NULL::VARCHAR AS corrected_fields, NULL::VARCHAR AS _doc FROM src.facts WHERE false")
+        con.execute(_RV_FACTS)
         con.execute(_RV_LOG)
         if not self.rebuilds:
             self._create_views()
+        else:
+            con.execute("DROP TABLE fv")
         self._write(con, self.records, None)
         con.execute(_SNAPSHOT_SQL)
         con.execute("COMMIT")
@@ -854,21 +875,21 @@ class _Snapshot:
         for t in tables:
             if t != "facts":
                 con.execute(f'CREATE VIEW "{t}" AS SELECT * FROM src.main."{t}"')
-        columns = [r[0] for r in con.execute("""SELECT column_name FROM duckdb_columns()
+        self._fact_columns = [r[0] for r in con.execute("""SELECT column_name FROM duckdb_columns()
             WHERE database_name = 'src' AND schema_name = 'main' AND table_name = 'facts'
             ORDER BY column_index""").fetchall()]
-        con.execute(_facts_view_sql(columns))
+        con.execute(_facts_view_sql(self._fact_columns))
         for (sql,) in con.execute("""SELECT sql FROM duckdb_views() WHERE database_name = 'src'
                                      AND schema_name = 'main' AND NOT internal ORDER BY view_oid""").fetchall():
             con.execute(sql)
 
     def _write(self, con, records: list, docs: set[str] | None):
-        """Resolve `records` (all of them, or those of `docs`) and write the review tables; returns the
-        resolution and the facts of those documents as the ETL wrote them."""
+        """Resolve `records` (all of them, or those of `docs`) and write rv_facts and rv_log; returns
+        the resolution and the facts of those documents as the ETL wrote them."""
         from etl.corrections import load_context, resolve
 
         if docs is not None:
-            for t, col in (("rv_over", "_doc"), ("rv_add", "_doc"), ("rv_log", "doc")):
+            for t, col in (("rv_facts", "_doc"), ("rv_log", "doc")):
                 con.execute(f"DELETE FROM {t} WHERE list_contains(?::VARCHAR[], {col})", [sorted(docs)])
             records = [c for c in records if c.anchor.doc in docs]
         etl_facts, articles = load_context(con, {c.anchor.doc for c in records}, "src.")
@@ -885,11 +906,19 @@ class _Snapshot:
                               "evidence": a.evidence, "evidence_start": (a.evidence_span or (None, None))[0],
                               "evidence_end": (a.evidence_span or (None, None))[1], "value_start": a.span[0],
                               "value_end": a.span[1], "rule": "review:add"})
-        _insert_rows(con, "rv_over", over)
+        if over:  # the ETL's rows with the reviewed fields, read by document (one row group, not all)
+            con.register("rv_incoming", pd.DataFrame(over, dtype=object))
+            doc_ids = [a.doc_id for a in articles]
+            picked = ", ".join(f"CAST(i.{c} AS {t}) AS {c}" for c, t in
+                               self._types(con, list(_OVERRIDDEN) + list(REVIEW_COLUMNS)))
+            con.execute(f"""INSERT INTO rv_facts BY NAME
+                            SELECT f.* EXCLUDE ({", ".join(_OVERRIDDEN)}), {picked}, i._doc
+                            FROM src.facts f JOIN rv_incoming i ON i.fact_id = f.fact_id
+                            WHERE list_contains(?::VARCHAR[], f.doc_id)""", [sorted(set(doc_ids))])
+            con.unregister("rv_incoming")
         if added:
-            frame = pd.DataFrame(added, dtype=object)
-            con.register("rv_incoming", frame)
-            con.execute("INSERT INTO rv_add BY NAME SELECT i.*, a.doc_id FROM rv_incoming i "
+            con.register("rv_incoming", pd.DataFrame(added, dtype=object))
+            con.execute("INSERT INTO rv_facts BY NAME SELECT i.*, a.doc_id FROM rv_incoming i "
                         "JOIN src.articles a ON a.article_id = i.article_id")
             con.unregister("rv_incoming")
         target = {a.correction.id: a.row_id for a in res.applied}
@@ -908,6 +937,11 @@ class _Snapshot:
                         "target_id": target.get(c.id)})
         _insert_rows(con, "rv_log", log)
         return res, etl_facts
+
+    def _types(self, con, columns: list[str]) -> list[tuple[str, str]]:
+        types = dict(con.execute("""SELECT column_name, data_type FROM duckdb_columns()
+                                    WHERE database_name = 'memory' AND table_name = 'rv_facts'""").fetchall())
+        return [(c, types[c]) for c in columns]
 
     def _columns_of(self, a) -> dict[str, Any]:
         from etl.corrections import place_columns
@@ -943,38 +977,37 @@ class _Snapshot:
             read = store.read(self.offset)
             self.problems += read.problems
             self.offset, self.version = read.end, current
-            if read.records:
-                known = {c.id for c in self.records}
-                new = [c for c in read.records if c.id not in known]
-                if new:
-                    self._apply(new)
+            known = {c.id for c in self.records}
+            new = [c for c in read.records if c.id not in known]
+            if new:
+                self._apply(new)
 
     def _apply(self, new: list) -> None:
         self.records = self.records + new
-        docs = {c.anchor.doc for c in new}
+        docs = sorted({c.anchor.doc for c in new})
         cur = self.con.cursor()
+        rebuild = False
         try:
-            cur.execute("RESET VARIABLE rv_scope")
-            cur.execute("RESET VARIABLE rv_docs")
             cur.execute("BEGIN TRANSACTION")
-            old_ids = [r[0] for r in cur.execute(
-                "SELECT fact_id FROM rv_over WHERE list_contains(?::VARCHAR[], _doc) UNION "
-                "SELECT fact_id FROM rv_add WHERE list_contains(?::VARCHAR[], _doc)", [sorted(docs)] * 2).fetchall()]
-            res, etl_facts = self._write(cur, self.records, docs)
-            ids = sorted(set(old_ids) | {a.row_id for a in res.applied})
-            slices = {f"{m}/{k}" for m, k in cur.execute(
-                "SELECT DISTINCT metric, kind FROM fv WHERE list_contains(?::VARCHAR[], fact_id)", [ids]).fetchall()}
-            shown = {a.row_id: a for a in res.applied if a.review != "rejected"}
-            slices |= {f"{a.fields.get('metric')}/{a.fields.get('kind')}" for a in shown.values()}
-            slices |= {f"{f.fields['metric']}/{f.fields['kind']}" for f in etl_facts
-                       if f.fact_id in set(ids) and f.fact_id not in shown and f.fact_id not in
-                       {a.fact_id for a in res.applied if a.review == "rejected"}}
-            if slices and not self._refresh(cur, sorted(slices), ids):
-                cur.execute("ROLLBACK")
-                rebuild = True
-            else:
-                cur.execute("COMMIT")
-                rebuild = False
+            before = cur.execute("""SELECT fact_id, metric, kind, value FROM rv_facts
+                                    WHERE list_contains(?::VARCHAR[], _doc) AND review <> 'rejected'""",
+                                 [docs]).fetchall()
+            was_rejected = {r[0] for r in cur.execute("""SELECT fact_id FROM rv_facts
+                WHERE list_contains(?::VARCHAR[], _doc) AND review = 'rejected'""", [docs]).fetchall()}
+            res, etl_facts = self._write(cur, self.records, set(docs))
+            ids = {r[0] for r in before} | was_rejected | {a.row_id for a in res.applied}
+            # Where each of these facts was shown before and is shown now (COUNT_SCOPE).
+            scope = {(m, k, Decimal(v)) for _, m, k, v in before}
+            shown_before = {r[0] for r in before}
+            etl = {f.fact_id: f for f in etl_facts}
+            for fid in ids - shown_before - was_rejected:
+                if fid in etl:  # an ETL fact shown as the ETL wrote it until now
+                    f = etl[fid].fields
+                    scope.add((f["metric"], f["kind"], Decimal(f["value"])))
+            scope |= {(a.fields.get("metric"), a.fields.get("kind"), Decimal(a.fields.get("value")))
+                      for a in res.applied if a.review != "rejected"}
+            rebuild = not self._refresh(cur, scope, sorted(ids))
+            cur.execute("ROLLBACK" if rebuild else "COMMIT")
         except BaseException:
             try:
                 cur.execute("ROLLBACK")
@@ -982,62 +1015,78 @@ class _Snapshot:
                 pass
             raise
         finally:
-            for v in ("rv_scope", "rv_docs"):  # the in-memory facts view must see everything again
-                cur.execute(f"RESET VARIABLE {v}")
             cur.close()
         if rebuild:
             self.build()
 
-    def _refresh(self, cur, slices: list[str], ids: list[str]) -> bool:
-        """Evaluate the snapshot again for these metric·kind slices and write the rows that changed
-        into fv, fvc and arts. False when an added fact finds no room in the table order."""
-        cur.execute("SET VARIABLE rv_scope = ?::VARCHAR[]", [slices])
-        cur.execute("SET VARIABLE rv_docs = []::VARCHAR[]")
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE _slice AS {_FV_SELECT}")
-        cur.execute("""CREATE OR REPLACE TEMP TABLE _old AS SELECT fact_id, ord, counted, article_id FROM fv
-                       WHERE list_contains(?::VARCHAR[], metric || '/' || kind)""", [slices])
-        cur.execute("""CREATE OR REPLACE TEMP TABLE _chg AS
-                       SELECT s.fact_id, s.doc_id, s.article_id, o.ord AS old_ord FROM _slice s
-                       LEFT JOIN _old o USING (fact_id)
-                       WHERE o.fact_id IS NULL OR list_contains(?::VARCHAR[], s.fact_id)
-                             OR s.counted IS DISTINCT FROM o.counted""", [ids])
-        cur.execute("""CREATE OR REPLACE TEMP TABLE _gone AS
-                       SELECT fact_id, ord, article_id FROM _old WHERE fact_id NOT IN (SELECT fact_id FROM _slice)""")
-        new = cur.execute("SELECT fact_id, doc_id FROM _chg WHERE old_ord IS NULL").fetchall()
-        placed = self._place(cur, new) if new else {}
+    def _refresh(self, cur, scope: set[tuple], ids: list[str]) -> bool:
+        """Write into fv, fvc and arts what `ids` changed: their own rows, and the `counted` flag of
+        the facts in their scope (metric, kind, value). False when an added fact finds no room in
+        the table order."""
+        metrics = sorted({m for m, _, _ in scope})
+        kinds = sorted({k for _, k, _ in scope})
+        values = sorted({v for _, _, v in scope})
+        cur.execute(_facts_in_place_sql(self._fact_columns, "scope"))
+        cur.execute("SET VARIABLE rv_ids = ?::VARCHAR[]", [ids])
+        cur.execute("SET VARIABLE rv_metrics = ?::VARCHAR[]", [metrics])
+        cur.execute("SET VARIABLE rv_kinds = ?::VARCHAR[]", [kinds])
+        cur.execute("SET VARIABLE rv_values = ?::DECIMAL(20, 2)[]", [values])
+        # counted as the file's own view decides it, over the facts of this scope as they are now
+        cur.execute("CREATE OR REPLACE TEMP TABLE _cnt AS SELECT fact_id, counted FROM fact_view")
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _old AS
+                       SELECT fact_id, ord, counted, article_id, doc_id FROM fv
+                       WHERE list_contains(?::VARCHAR[], metric) AND list_contains(?::VARCHAR[], kind)
+                             AND list_contains(?::DECIMAL(20, 2)[], value)
+                       UNION SELECT fact_id, ord, counted, article_id, doc_id FROM fv
+                       WHERE list_contains(?::VARCHAR[], fact_id)""", [metrics, kinds, values, ids])
+        flips = cur.execute("""SELECT o.ord, c.counted FROM _old o JOIN _cnt c USING (fact_id)
+                               WHERE c.counted IS DISTINCT FROM o.counted
+                                     AND NOT list_contains(?::VARCHAR[], o.fact_id)""", [ids]).fetchall()
+        # the corrected facts' own rows, whole (their window columns come from _cnt and their old place)
+        cur.execute(_facts_in_place_sql(self._fact_columns, "ids"))
+        cur.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT n.* REPLACE (c.counted AS counted)
+                        FROM ({_FV_SELECT}) n JOIN _cnt c USING (fact_id)""")
+        fresh = cur.execute("SELECT fact_id, doc_id FROM _new WHERE fact_id NOT IN (SELECT fact_id FROM _old)").fetchall()
+        placed = self._place(cur, fresh) if fresh else {}
         if placed is None:
             return False
-        frame = pd.DataFrame({"fact_id": list(placed), "new_ord": list(placed.values())})
-        frame["new_ord"] = frame["new_ord"].astype("int64")
+        frame = pd.DataFrame({"fact_id": list(placed), "new_ord": pd.array(list(placed.values()), dtype="int64")})
         cur.register("rv_placed", frame)
-        old_ords = [r[0] for r in cur.execute("SELECT old_ord FROM _chg WHERE old_ord IS NOT NULL "
-                                              "UNION ALL SELECT ord FROM _gone").fetchall()]
-        cur.execute("DELETE FROM fv WHERE list_contains(?::BIGINT[], ord)", [old_ords])
-        cur.execute("""INSERT INTO fv SELECT s.* REPLACE (coalesce(c.old_ord, p.new_ord) AS ord)
-                       FROM _slice s JOIN _chg c USING (fact_id) LEFT JOIN rv_placed p USING (fact_id)""")
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _put AS SELECT n.* REPLACE (coalesce(o.ord, p.new_ord) AS ord)
+                       FROM _new n LEFT JOIN _old o USING (fact_id) LEFT JOIN rv_placed p USING (fact_id)""")
         cur.unregister("rv_placed")
-        cur.execute("DELETE FROM fvc WHERE list_contains(?::BIGINT[], ord)", [old_ords])
-        cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM fv WHERE counted AND fact_id IN (SELECT fact_id FROM _chg)")
-        arts_ = sorted({r[0] for r in cur.execute("SELECT article_id FROM _chg UNION SELECT article_id FROM _gone "
-                                                  "UNION SELECT article_id FROM _old WHERE fact_id IN "
-                                                  "(SELECT fact_id FROM _chg)").fetchall()})
+        out = cur.execute("SELECT ord, article_id FROM _old WHERE list_contains(?::VARCHAR[], fact_id)", [ids]).fetchall()
+        put = cur.execute("SELECT ord, article_id FROM _put").fetchall()
+        cur.execute("DELETE FROM fv WHERE list_contains(?::BIGINT[], ord)", [[o for o, _ in out]])
+        cur.execute("INSERT INTO fv SELECT * FROM _put")
+        if flips:
+            cur.register("rv_flips", pd.DataFrame({"ord": pd.array([o for o, _ in flips], dtype="int64"),
+                                                   "counted": [bool(c) for _, c in flips]}))
+            cur.execute("UPDATE fv SET counted = f.counted FROM rv_flips f WHERE fv.ord = f.ord")
+            cur.unregister("rv_flips")
+        cur.execute("DELETE FROM fvc WHERE list_contains(?::BIGINT[], ord)", [[o for o, _ in out + flips]])
+        cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM fv WHERE counted AND list_contains(?::BIGINT[], ord)",
+                    [[o for o, _ in put] + [o for o, _ in flips]])
+        arts_ = sorted({a for _, a in out + put})
         cur.execute("DELETE FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [arts_])
         cur.execute(f"INSERT INTO arts {_ARTS_SELECT.format(where='WHERE list_contains(?::VARCHAR[], article_id)')}",
                     [arts_])
-        for t in ("_slice", "_old", "_chg", "_gone"):
+        for t in ("_cnt", "_old", "_new", "_put"):
             cur.execute(f"DROP TABLE {t}")
+        cur.execute("DROP VIEW temp.facts")
         return True
 
     def _place(self, cur, new: list[tuple[str, str]]) -> dict[str, int] | None:
         """Table positions (ord) for facts new to fv, between their neighbours in their document."""
         docs = sorted({d for _, d in new})
-        cur.execute("SET VARIABLE rv_scope = []::VARCHAR[]")
+        cur.execute(_facts_in_place_sql(self._fact_columns, "docs"))
         cur.execute("SET VARIABLE rv_docs = ?::VARCHAR[]", [docs])
-        local = cur.execute(f"SELECT fact_id, doc_id FROM ({_FV_SELECT}) ORDER BY ord").fetchall()
+        local = cur.execute(f"SELECT fact_id, doc_id FROM ({_FV_SELECT}) WHERE list_contains(?::VARCHAR[], doc_id) "
+                            "ORDER BY ord", [docs]).fetchall()
         fresh = {f for f, _ in new}
         existing = dict(cur.execute("""SELECT fact_id, ord FROM fv WHERE list_contains(?::VARCHAR[], doc_id)
-                                       AND fact_id NOT IN (SELECT fact_id FROM _gone)
-                                       AND fact_id NOT IN (SELECT fact_id FROM _chg WHERE old_ord IS NULL)""",
+                                       AND NOT list_contains(getvariable('rv_ids'), fact_id)""", [docs]).fetchall())
+        existing.update(cur.execute("""SELECT fact_id, ord FROM _old WHERE list_contains(?::VARCHAR[], doc_id)""",
                                     [docs]).fetchall())
         placed: dict[str, int] = {}
         for doc in docs:
@@ -1120,15 +1169,14 @@ def review_queue_count(key: DbKey, status: str = "unreviewed", metrics: tuple[st
 @st.cache_data(show_spinner=False, max_entries=16)
 def review_counts(key: DbKey) -> dict[str, int]:
     """Facts shown by review state, rejected facts, orphaned and superseded corrections."""
-    row = _query(key, """SELECT
-        (SELECT count(*) FROM fv) AS facts,
-        (SELECT count(*) FROM fv WHERE review = 'unreviewed') AS unreviewed,
-        (SELECT count(*) FROM fv WHERE review = 'confirmed') AS confirmed,
-        (SELECT count(*) FROM fv WHERE review = 'corrected') AS corrected,
-        (SELECT count(*) FROM fv WHERE review = 'added') AS added,
-        (SELECT count(*) FROM rv_over WHERE review = 'rejected') AS rejected,
+    row = _query(key, """WITH c AS (SELECT count(*) AS facts, count(*) FILTER (WHERE review = 'unreviewed') AS unreviewed,
+                                  count(*) FILTER (WHERE review = 'confirmed') AS confirmed,
+                                  count(*) FILTER (WHERE review = 'corrected') AS corrected,
+                                  count(*) FILTER (WHERE review = 'added') AS added FROM fv)
+        SELECT c.*,
+        (SELECT count(*) FROM rv_facts WHERE review = 'rejected') AS rejected,
         (SELECT count(*) FROM rv_log) AS corrections,
-        (SELECT count(*) FROM rv_log WHERE status = 'orphaned') AS orphaned""").iloc[0]
+        (SELECT count(*) FROM rv_log WHERE status = 'orphaned') AS orphaned FROM c""").iloc[0]
     return {k: int(v) for k, v in row.items()}
 
 
@@ -1142,10 +1190,9 @@ def review_log(key: DbKey, status: str | None = None, limit: int = 500) -> pd.Da
 @st.cache_data(show_spinner=False, max_entries=16)
 def rejected_facts(key: DbKey) -> pd.DataFrame:
     """The ETL facts a reviewer rejected (not in fv any more), as the ETL wrote them."""
-    return _query(key, """SELECT f.fact_id, f.article_id, d.doc, f.metric, f.kind, f.value, f.unit, f.approx,
-                                 f.region, f.evidence, o.reviewed_by, o.reviewed_at, o.review_note
-                          FROM rv_over o JOIN src.facts f USING (fact_id) JOIN src.documents d ON d.doc_id = f.doc_id
-                          WHERE o.review = 'rejected' ORDER BY o.reviewed_at DESC""")
+    return _query(key, """SELECT fact_id, article_id, _doc AS doc, metric, kind, value, unit, approx,
+                                 region, evidence, reviewed_by, reviewed_at, review_note
+                          FROM rv_facts WHERE review = 'rejected' ORDER BY reviewed_at DESC""")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -1187,11 +1234,12 @@ def etl_fields(key: DbKey, fact_id: str) -> dict[str, Any]:
     return clean_fields({k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()})
 
 
-def fact_anchor(key: DbKey, fact_id: str):
-    """The anchor (document, number as written, text around it) of a fact shown in fv."""
+def fact_anchor(key: DbKey, fact_id: str, row: dict[str, Any] | None = None):
+    """The anchor (document, number as written, text around it) of a fact shown in fv; `row`, its
+    fv row when the caller has it already."""
     from etl.corrections import anchor_at
 
-    f = review_fact(key, fact_id)
+    f = row if row is not None else review_fact(key, fact_id)
     if f is None:  # not shown (rejected): the ETL's own row
         df = _query(key, """SELECT f.article_id, d.doc, f.value_start, f.value_end, f.evidence, f.value
                             FROM src.facts f JOIN src.documents d ON d.doc_id = f.doc_id WHERE f.fact_id = ?""", [fact_id])
@@ -1232,8 +1280,7 @@ def sources(key: DbKey) -> pd.DataFrame:
              f AS (SELECT doc_id, count(*) AS n_facts,
                           count(*) FILTER (WHERE list_contains(?::VARCHAR[], review)) AS n_reviewed
                    FROM fv GROUP BY doc_id),
-             r AS (SELECT f.doc_id, count(*) AS n_rejected FROM rv_over o JOIN src.facts f USING (fact_id)
-                   WHERE o.review = 'rejected' GROUP BY f.doc_id)
+             r AS (SELECT doc_id, count(*) AS n_rejected FROM rv_facts WHERE review = 'rejected' GROUP BY doc_id)
         SELECT d.doc, coalesce(nullif(d.title, ''), a.first_title) AS title, d.issue_date, d.date_source,
                d.paper, d.url, d.source_file, d.source_format, coalesce(a.n_articles, 0) AS n_articles,
                coalesce(f.n_facts, 0) AS n_facts, coalesce(f.n_reviewed, 0) AS n_reviewed,

@@ -604,23 +604,28 @@ def load_context(con, docs: Iterable[str], schema: str = "") -> tuple[list[FactR
     docs = sorted(set(docs))
     if not docs:
         return [], []
+    # Everything through the documents' ids first: at a million facts a join of facts with itself
+    # (for part_of) or with every article would cost far more than the few rows wanted.
+    ids = [r[0] for r in con.execute(f"SELECT doc_id FROM {schema}documents WHERE list_contains(?::VARCHAR[], doc)",
+                                     [docs]).fetchall()]
     arts = con.execute(f"""
         SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text FROM {schema}articles a
         JOIN {schema}documents d ON d.doc_id = a.doc_id
-        WHERE list_contains(?::VARCHAR[], d.doc) ORDER BY d.doc, a.seq""", [docs]).fetchall()
+        WHERE list_contains(?::VARCHAR[], a.doc_id) ORDER BY d.doc, a.seq""", [ids]).fetchall()
     rows = con.execute(f"""
+        WITH f AS (SELECT * FROM {schema}facts WHERE list_contains(?::VARCHAR[], doc_id))
         SELECT f.fact_id, f.article_id, d.doc, {FACT_FIELDS_SQL}, p.value_start AS p_start, p.value_end AS p_end,
                p.evidence AS p_evidence, f.evidence, f.evidence_start, f.evidence_end, f.value_start, f.value_end,
-               pa.text AS p_text
-        FROM {schema}facts f JOIN {schema}documents d ON d.doc_id = f.doc_id
-        LEFT JOIN {schema}facts p ON p.fact_id = f.part_of
-        LEFT JOIN {schema}articles pa ON pa.article_id = p.article_id
-        WHERE list_contains(?::VARCHAR[], d.doc)""", [docs]).fetchall()
+               NULL AS p_text, p.article_id AS p_article
+        FROM f JOIN {schema}documents d ON d.doc_id = f.doc_id
+        LEFT JOIN f p ON p.fact_id = f.part_of""", [ids]).fetchall()
     articles = [ArticleText(*r) for r in arts]
+    text_of = {a.article_id: a.text for a in articles}
     facts = []
     for r in rows:
         (fid, aid, doc, metric, kind, value, approx, region, code, ps, pe, pl, ini,
-         p_start, p_end, p_ev, ev, es, ee, vs, ve, p_text) = r
+         p_start, p_end, p_ev, ev, es, ee, vs, ve, p_text, p_article) = r
+        p_text = text_of.get(p_article)
         part = None
         if p_start is not None and p_text is not None:
             before = p_text[max(0, p_start - CONTEXT):p_start]

@@ -47,8 +47,9 @@ page = min(max(1, int(page or 1)), pages)
 rows = data.review_queue(key, status, tuple(sel_metrics), PAGE_SIZE, (page - 1) * PAGE_SIZE)
 
 
-def save(action: str, fact_id: str, fields: dict | None, note: str = "") -> None:
-    anchor = data.fact_anchor(key, fact_id)
+def save(action: str, row: dict, fields: dict | None, note: str = "") -> None:
+    fact_id = row["fact_id"]
+    anchor = data.fact_anchor(key, fact_id, row)
     if anchor is None:
         st.error("这条数字在文中没有位置信息，无法记录核对。")
         return
@@ -91,18 +92,18 @@ def card(r: dict, title: str) -> None:
         disabled = not name
         if b[0].button("确认", key=f"rv_ok_{fid}", icon=":material/check:", disabled=disabled,
                        help="这条数字的各项都对"):
-            save("confirm", fid, review_ui.shown_fields(r))
+            save("confirm", r, review_ui.shown_fields(r))
         if b[1].button("更正…", key=f"rv_edit_{fid}", icon=":material/edit:", disabled=disabled):
             st.session_state["rv_editing"] = fid
         if b[2].button("否决", key=f"rv_no_{fid}", icon=":material/close:", disabled=disabled,
                        help="这不是一条数字事实（不计入任何合计）"):
-            save("reject", fid, None)
+            save("reject", r, None)
         if st.session_state.get("rv_editing") == fid and not disabled:
             art_facts = data.article_facts(key, r["article_id"])
             parents = art_facts[art_facts.fact_id != fid]
             got = review_ui.field_form(key, f"rv_form_{fid}", review_ui.shown_fields(r), parents, "保存更正")
             if got is not None:
-                save("correct", fid, got["fields"], got["note"])
+                save("correct", r, got["fields"], got["note"])
 
 
 st.html(review_ui.CARD_STYLE)
