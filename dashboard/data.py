@@ -904,8 +904,9 @@ class _Snapshot:
             else:
                 added.append({"fact_id": a.added_id, "_doc": a.doc, "article_id": a.article_id, **cols,
                               "evidence": a.evidence, "evidence_start": (a.evidence_span or (None, None))[0],
-                              "evidence_end": (a.evidence_span or (None, None))[1], "value_start": a.span[0],
-                              "value_end": a.span[1], "rule": "review:add"})
+                              "evidence_end": (a.evidence_span or (None, None))[1],
+                              "value_start": (a.span or (None, None))[0], "value_end": (a.span or (None, None))[1],
+                              "rule": "review:add"})
         if over:  # the ETL's rows with the reviewed fields, read by document (one row group, not all)
             con.register("rv_incoming", pd.DataFrame(over, dtype=object))
             doc_ids = [a.doc_id for a in articles]
@@ -1218,8 +1219,10 @@ def doc_articles(key: DbKey, doc: str) -> list:
     """The articles of one document as the correction anchors see them."""
     from etl.corrections import ArticleText
 
-    rows = _query(key, """SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text FROM src.articles a
-                          JOIN src.documents d ON d.doc_id = a.doc_id WHERE d.doc = ? ORDER BY a.seq""", [doc])
+    from etl.corrections import HEADINGS_SQL
+
+    rows = _query(key, f"""SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text, {HEADINGS_SQL} FROM src.articles a
+                           JOIN src.documents d ON d.doc_id = a.doc_id WHERE d.doc = ? ORDER BY a.seq""", [doc])
     return [ArticleText(*r) for r in rows.itertuples(index=False, name=None)]
 
 
@@ -1246,10 +1249,18 @@ def fact_anchor(key: DbKey, fact_id: str, row: dict[str, Any] | None = None):
         if df.empty:
             return None
         f = {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
-    if f.get("value_start") is None:
-        return None
-    return anchor_at(doc_articles(key, f["doc"]), f["article_id"], int(f["value_start"]), int(f["value_end"]),
-                     f.get("evidence") or "", f.get("original_value") if f.get("review") == "corrected" else f.get("value"))
+    value = f.get("original_value") if f.get("review") == "corrected" else f.get("value")
+    arts = doc_articles(key, f["doc"])
+    if f.get("value_start") is None:  # a headline's number: anchored in the article's headings
+        from etl.corrections import headline_span
+
+        art = next((a for a in arts if a.article_id == f["article_id"]), None)
+        span = headline_span(art, f.get("evidence") or "", value) if art else None
+        if span is None:
+            return None
+        return anchor_at(arts, f["article_id"], *span, f.get("evidence") or "", value, part="heading")
+    return anchor_at(arts, f["article_id"], int(f["value_start"]), int(f["value_end"]),
+                     f.get("evidence") or "", value)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -20,21 +20,23 @@ ACTION_LABELS = {"confirm": "确认", "correct": "更正", "reject": "否决", "
 FIELD_LABELS = {"metric": "指标", "kind": "类型", "value": "数值", "approx": "约数", "region": "地区",
                 "region_code": "地区代码", "period_start": "时期开始", "period_end": "时期结束",
                 "period_label": "时期", "initiative": "倡议", "part_of": "属于"}
-# Reasons the ETL gives for doubting a fact (facts.doubts); unknown ones are shown as written.
+# Reasons the ETL gives for doubting a fact (facts.doubts; their weights are in
+# data/rules/confidence.yaml); a reason not listed here is shown as written.
 DOUBT_LABELS = {
-    "region_from_article": "地区取自全文（本句未写地区）",
-    "region_from_paragraph": "地区取自本段",
+    "noun_before": "名词在数字之前（如“新建工会1059家”）",
+    "noun_earlier": "数字没有自己的名词，取自句中前文",
+    "carried_metric": "指标沿用前一个数字（只补了“累计/共”）",
+    "window_rule": "指标由数字前后的词判断，而非它的名词短语",
+    "headline": "只出现在标题中",
+    "kind_by_default": "类型无提示词，按该指标的默认类型",
+    "kind_from_sentence_head": "类型取自句首的时期词，而非数字所在分句",
+    "plan_pointed_back": "属于前一句宣布的计划（“后者”等）",
+    "region_from_paragraph": "地区取自本段（本句未写地区）",
+    "region_from_article": "地区取自全文（本段未写地区）",
+    "no_region": "没有找到地区",
     "inferred_date": "出版日期是推断的",
-    "date_inferred": "出版日期是推断的",
-    "no_period": "原文未写时期",
-    "period_from_issue": "时期按出版日期推定",
-    "far_cue": "判断依据的词离数字较远",
-    "conflicting_cues": "有相互矛盾的提示词",
-    "kind_default": "类型按默认推定",
-    "weak_rule": "指标规则较宽泛",
-    "continued_metric": "指标沿用前一个数字",
-    "initiative_from_article": "倡议取自全文",
-    "approx": "约数",
+    "no_date": "没有出版日期",
+    "url_date": "出版日期取自网址",
 }
 
 

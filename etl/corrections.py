@@ -66,18 +66,23 @@ class Anchor:
     evidence: str = ""      # the clause the fact was read from, for a reader and as a tie-breaker
     value: str | None = None  # the ETL's value when it was reviewed (plain decimal)
     occurrence: int = 0     # among identical before+number+after in the document, which one
+    part: str = "text"      # "text": the article's body; "heading": its headings (a headline's number)
 
     def key(self) -> tuple:
-        return (self.doc, self.before, self.number, self.after, self.occurrence)
+        return (self.doc, self.before, self.number, self.after, self.occurrence, self.part)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"doc": self.doc, "number": self.number, "before": self.before, "after": self.after,
-                "evidence": self.evidence, "value": self.value, "occurrence": self.occurrence}
+        d = {"doc": self.doc, "number": self.number, "before": self.before, "after": self.after,
+             "evidence": self.evidence, "value": self.value, "occurrence": self.occurrence}
+        if self.part != "text":
+            d["part"] = self.part
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Anchor":
         return cls(str(d["doc"]), str(d["number"]), str(d.get("before") or ""), str(d.get("after") or ""),
-                   str(d.get("evidence") or ""), _opt(d.get("value")), int(d.get("occurrence") or 0))
+                   str(d.get("evidence") or ""), _opt(d.get("value")), int(d.get("occurrence") or 0),
+                   str(d.get("part") or "text"))
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,10 @@ class ArticleText:
     doc: str
     seq: int
     text: str
+    headings: str = ""  # kicker, title and subtitle, one a line: where a headline's number is
+
+    def part(self, name: str) -> str:
+        return self.headings if name == "heading" else self.text
 
 
 @dataclass(frozen=True)
@@ -335,20 +344,35 @@ def _occurrences(haystack: str, needle: str) -> Iterator[int]:
 
 
 def anchor_at(articles: list[ArticleText], article_id: str, start: int, end: int, evidence: str = "",
-              value: Any = None) -> Anchor:
-    """The anchor of text[start:end] of one article among its document's articles (in page order)."""
+              value: Any = None, part: str = "text") -> Anchor:
+    """The anchor of [start, end) of one article's text (or headings) among its document's articles."""
     articles = sorted(articles, key=lambda a: a.seq)
     art = next(a for a in articles if a.article_id == article_id)
-    text = art.text
+    text = art.part(part)
     before, number, after = text[max(0, start - CONTEXT):start], text[start:end], text[end:end + CONTEXT]
     needle = before + number + after
     occurrence = 0
     for a in articles:
-        for pos in _occurrences(a.text, needle):
+        for pos in _occurrences(a.part(part), needle):
             if a.article_id == article_id and pos == start - len(before):
-                return Anchor(art.doc, number, before, after, evidence, plain_decimal(value), occurrence)
+                return Anchor(art.doc, number, before, after, evidence, plain_decimal(value), occurrence, part)
             occurrence += 1
-    return Anchor(art.doc, number, before, after, evidence, plain_decimal(value), 0)
+    return Anchor(art.doc, number, before, after, evidence, plain_decimal(value), 0, part)
+
+
+def headline_span(art: ArticleText, evidence: str, value: Any) -> tuple[int, int] | None:
+    """Where a headline fact's number is in its article's headings: the quantity of that value in
+    the heading that is its evidence."""
+    from .numbers import find_quantities
+
+    pos = art.headings.find(evidence) if evidence else -1
+    if pos < 0:
+        return None
+    want = plain_decimal(value)
+    for q in find_quantities(evidence):
+        if plain_decimal(q.value) == want:
+            return pos + q.span[0], pos + q.span[1]
+    return None
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -370,19 +394,20 @@ def locate(anchor: Anchor, articles: list[ArticleText]) -> tuple[ArticleText, in
     occurrence of the number whose surroundings (or evidence) agree best."""
     articles = sorted(articles, key=lambda a: a.seq)
     needle = anchor.before + anchor.number + anchor.after
-    hits = [(a, pos + len(anchor.before)) for a in articles for pos in _occurrences(a.text, needle)]
+    hits = [(a, pos + len(anchor.before)) for a in articles for pos in _occurrences(a.part(anchor.part), needle)]
     if hits:
         a, s = hits[min(anchor.occurrence, len(hits) - 1)]
         return a, s, s + len(anchor.number)
     best, best_score = [], 0
     for a in articles:
-        for s in _occurrences(a.text, anchor.number):
+        text = a.part(anchor.part)
+        for s in _occurrences(text, anchor.number):
             e = s + len(anchor.number)
-            score = (_common_suffix(a.text[max(0, s - CONTEXT):s], anchor.before)
-                     + _common_prefix(a.text[e:e + CONTEXT], anchor.after))
+            score = (_common_suffix(text[max(0, s - CONTEXT):s], anchor.before)
+                     + _common_prefix(text[e:e + CONTEXT], anchor.after))
             if anchor.evidence and anchor.number in anchor.evidence:
                 k = anchor.evidence.index(anchor.number)
-                window = a.text[max(0, s - k):s - k + len(anchor.evidence)]
+                window = text[max(0, s - k):s - k + len(anchor.evidence)]
                 if window == anchor.evidence:
                     score += CONTEXT  # the same clause around the same number
             if score > best_score:
@@ -409,7 +434,7 @@ class Applied:
     fact_id: str | None = None        # the ETL's fact, None for an added one
     original: dict[str, Any] | None = None  # the ETL's current fields
     changed: tuple[str, ...] = ()     # fields that differ from the ETL's
-    span: tuple[int, int] = (0, 0)    # the number in the article text
+    span: tuple[int, int] | None = (0, 0)  # the number in the article text (None: in a heading)
     evidence: str = ""
     evidence_span: tuple[int, int] | None = None
     part_of: str | None = None        # fact id of the parent fact, resolved
@@ -496,8 +521,8 @@ def resolve(records: list[Correction], facts: list[FactRow], articles: list[Arti
             orphan(c, "text_missing")
             continue
         art, s, e = where
-        fact = _fact_at(facts_of.get(art.article_id, []), s, e, c)
-        key = ("fact", fact.fact_id) if fact else ("span", art.article_id, s, e)
+        fact = _fact_at(facts_of.get(art.article_id, []), s, e, c, art, c.anchor.part)
+        key = ("fact", fact.fact_id) if fact else ("span", art.article_id, c.anchor.part, s, e)
         targets.setdefault(key, []).append((c, art, s, e, fact))
 
     ids_at: dict[tuple[str, int, int], str] = {}
@@ -507,7 +532,7 @@ def resolve(records: list[Correction], facts: list[FactRow], articles: list[Arti
         state: Applied | None = None
         if fact:
             state = Applied("unreviewed", dict(fact.fields), items[0][0], fact.article_id, fact.doc, fact.fact_id,
-                            original=dict(fact.fields), span=(fact.value_start or 0, fact.value_end or 0),
+                            original=dict(fact.fields), span=_span(fact.value_start, fact.value_end),
                             evidence=fact.evidence, evidence_span=_span(fact.evidence_start, fact.evidence_end))
         used: list[Correction] = []
         for c, art, s, e, _ in items:
@@ -524,8 +549,13 @@ def resolve(records: list[Correction], facts: list[FactRow], articles: list[Arti
                 if fact:
                     state.fields = dict(fact.fields)
             elif gone:  # an add where the ETL has no fact: a new one
-                evidence, ev_span = _evidence_in(art.text, s, e, c.anchor.evidence)
-                state = Applied("added", dict(c.fields), c, art.article_id, art.doc, None, span=(s, e),
+                if c.anchor.part == "heading":  # a headline's number: no place in the body's text
+                    line = next((h for h in art.headings.split("\n") if c.anchor.number in h), art.headings)
+                    evidence, ev_span, span = line, None, None
+                else:
+                    evidence, ev_span = _evidence_in(art.text, s, e, c.anchor.evidence)
+                    span = (s, e)
+                state = Applied("added", dict(c.fields), c, art.article_id, art.doc, None, span=span,
                                 evidence=evidence, evidence_span=ev_span, origin=c)
             else:
                 state.correction = c
@@ -543,7 +573,8 @@ def resolve(records: list[Correction], facts: list[FactRow], articles: list[Arti
             state.changed = same_fields(state.fields, fact.fields)
             state.review = "corrected" if state.changed else "confirmed"
         res.applied.append(state)
-        ids_at[(state.article_id, *state.span)] = state.row_id
+        if state.span is not None:
+            ids_at[(state.article_id, *state.span)] = state.row_id
         if state.review != "rejected" and state.fields.get("part_of"):
             pending_parts.append((state, state.fields["part_of"]))
 
@@ -554,7 +585,7 @@ def resolve(records: list[Correction], facts: list[FactRow], articles: list[Arti
         if where is None:
             continue
         art, s, e = where
-        fact = _fact_at(facts_of.get(art.article_id, []), s, e, None)
+        fact = _fact_at(facts_of.get(art.article_id, []), s, e, None, art, anchor.part)
         state.part_of = fact.fact_id if fact else ids_at.get((art.article_id, s, e))
     return res
 
@@ -563,17 +594,26 @@ def _span(a, b) -> tuple[int, int] | None:
     return (int(a), int(b)) if a is not None and b is not None else None
 
 
-def _fact_at(facts: list[FactRow], s: int, e: int, c: Correction | None) -> FactRow | None:
-    """The ETL fact whose number overlaps [s, e): the same value first, then the same metric."""
-    hits = [f for f in facts if f.value_start is not None and f.value_end is not None
-            and f.value_start < e and s < f.value_end]
+def _fact_at(facts: list[FactRow], s: int, e: int, c: Correction | None, art: ArticleText | None = None,
+             part: str = "text") -> FactRow | None:
+    """The ETL fact whose number overlaps [s, e) of the text, or of the headings for a headline's
+    number (found there by its evidence and value); the same value first, then the same metric."""
+    if part == "heading":
+        spans = {f.fact_id: headline_span(art, f.evidence, f.fields.get("value")) if art else None
+                 for f in facts if f.value_start is None}
+        hits = [f for f in facts if spans.get(f.fact_id) and spans[f.fact_id][0] < e and s < spans[f.fact_id][1]]
+    else:
+        spans = {f.fact_id: (f.value_start, f.value_end) for f in facts if f.value_start is not None}
+        hits = [f for f in facts if f.fact_id in spans and f.value_end is not None
+                and f.value_start < e and s < f.value_end]
     if not hits:
         return None
     want_value = c.anchor.value if c else None
     want_metric = (c.original or c.fields).get("metric") if c else None
 
     def rank(f: FactRow):
-        overlap = min(e, f.value_end) - max(s, f.value_start)
+        fs, fe = spans[f.fact_id]
+        overlap = min(e, fe) - max(s, fs)
         return (f.fields.get("value") == want_value, f.fields.get("metric") == want_metric, overlap, f.fact_id)
     return max(hits, key=rank)
 
@@ -595,6 +635,8 @@ def _evidence_in(text: str, s: int, e: int, evidence: str) -> tuple[str, tuple[i
 # The database side (DuckDB): the facts and articles of the corrected documents
 
 
+# An article's headings as the anchors of headline facts see them: kicker, title, subtitle.
+HEADINGS_SQL = "concat_ws(chr(10), nullif(a.kicker, ''), nullif(a.title, ''), nullif(a.subtitle, ''))"
 FACT_FIELDS_SQL = """f.metric, f.kind, f.value, f.approx, f.region, f.region_code, f.period_start, f.period_end,
     f.period_label, f.initiative"""
 
@@ -609,7 +651,7 @@ def load_context(con, docs: Iterable[str], schema: str = "") -> tuple[list[FactR
     ids = [r[0] for r in con.execute(f"SELECT doc_id FROM {schema}documents WHERE list_contains(?::VARCHAR[], doc)",
                                      [docs]).fetchall()]
     arts = con.execute(f"""
-        SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text FROM {schema}articles a
+        SELECT a.article_id, a.doc_id, d.doc, a.seq, a.text, {HEADINGS_SQL} FROM {schema}articles a
         JOIN {schema}documents d ON d.doc_id = a.doc_id
         WHERE list_contains(?::VARCHAR[], a.doc_id) ORDER BY d.doc, a.seq""", [ids]).fetchall()
     rows = con.execute(f"""

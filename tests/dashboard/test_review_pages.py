@@ -154,3 +154,12 @@ def test_upload_loads_the_good_files_and_names_the_bad_one(small_db, run_page, m
     assert len(at.dataframe[0].value) == before + 2  # the new pages are listed, no restart
     skipped = at.dataframe[1].value
     assert skipped["文件"].tolist() == ["uploads/scan.html"]
+
+
+def test_every_doubt_the_etl_gives_has_a_chinese_label():
+    from dashboard.review_ui import DOUBT_LABELS, doubt_text
+    from etl.rules import load_yaml
+
+    assert set(load_yaml("rules/confidence.yaml")["doubts"]) <= set(DOUBT_LABELS)
+    assert doubt_text("region_from_article|inferred_date") == "地区取自全文（本段未写地区）；出版日期是推断的"
+    assert doubt_text(None) == "" and doubt_text("something_new") == "something_new"
