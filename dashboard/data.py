@@ -886,7 +886,7 @@ class _Snapshot:
     def _write(self, con, records: list, docs: set[str] | None):
         """Resolve `records` (all of them, or those of `docs`) and write rv_facts and rv_log; returns
         the resolution and the facts of those documents as the ETL wrote them."""
-        from etl.corrections import load_context, resolve
+        from etl.corrections import fact_columns, load_context, resolve
 
         if docs is not None:
             for t, col in (("rv_facts", "_doc"), ("rv_log", "doc")):
@@ -896,11 +896,9 @@ class _Snapshot:
         res = resolve(records, etl_facts, articles, self._units.keys(), self._regions.keys())
         over, added = [], []
         for a in res.applied:
-            cols = self._columns_of(a)
+            cols = fact_columns(a, self._regions, self._units)
             if a.fact_id:
-                orig = (a.original or {}).get("value")
-                over.append({"fact_id": a.fact_id, "_doc": a.doc, **cols,
-                             "original_value": orig if a.review == "corrected" else None})
+                over.append({"fact_id": a.fact_id, "_doc": a.doc, **cols})
             else:
                 added.append({"fact_id": a.added_id, "_doc": a.doc, "article_id": a.article_id, **cols,
                               "evidence": a.evidence, "evidence_start": (a.evidence_span or (None, None))[0],
@@ -943,18 +941,6 @@ class _Snapshot:
         types = dict(con.execute("""SELECT column_name, data_type FROM duckdb_columns()
                                     WHERE database_name = 'memory' AND table_name = 'rv_facts'""").fetchall())
         return [(c, types[c]) for c in columns]
-
-    def _columns_of(self, a) -> dict[str, Any]:
-        from etl.corrections import place_columns
-
-        f = a.fields
-        return {"review": a.review, "metric": f.get("metric"), "kind": f.get("kind"), "value": f.get("value"),
-                "unit": self._units.get(f.get("metric"), ""), "approx": f.get("approx"),
-                **place_columns(f, self._regions), "period_start": f.get("period_start"),
-                "period_end": f.get("period_end"), "period_label": f.get("period_label"),
-                "initiative": f.get("initiative"), "part_of": a.part_of, "reviewed_by": a.correction.by,
-                "reviewed_at": a.correction.at, "review_note": a.correction.note or None,
-                "corrected_fields": "|".join(a.changed) or None}
 
     # -- following the corrections file
 

@@ -704,6 +704,22 @@ def place_columns(fields: dict[str, Any], regions: dict[str, tuple[str, str, str
     return {"region": None, "region_code": None, "city": None, "county": None, "town": None}
 
 
+def fact_columns(a: Applied, regions: dict[str, tuple], units: dict[str, str]) -> dict[str, Any]:
+    """The facts columns an applied correction sets (as the ETL would write them), with the review
+    columns: review, original_value (the ETL's value of a corrected fact), reviewed_by, reviewed_at,
+    review_note, corrected_fields ('|'-separated). What the dashboard's snapshot overlays, and what
+    an export of reviewed facts needs."""
+    f = a.fields
+    original = (a.original or {}).get("value")
+    return {"review": a.review, "metric": f.get("metric"), "kind": f.get("kind"), "value": f.get("value"),
+            "unit": units.get(f.get("metric"), ""), "approx": f.get("approx"), **place_columns(f, regions),
+            "period_start": f.get("period_start"), "period_end": f.get("period_end"),
+            "period_label": f.get("period_label"), "initiative": f.get("initiative"), "part_of": a.part_of,
+            "original_value": original if a.review == "corrected" else None, "reviewed_by": a.correction.by,
+            "reviewed_at": a.correction.at, "review_note": a.correction.note or None,
+            "corrected_fields": "|".join(a.changed) or None}
+
+
 # ---------------------------------------------------------------------------------------------
 # Sharing: CSV export and import
 
