@@ -1,7 +1,8 @@
 """The only module that touches DuckDB: a cached read-only connection and named, parameterised queries.
 
-No connection is opened at import time. Every query takes a `DbKey` (path, inode, mtime, size) so
-that caches and the connection follow the ETL's atomic swaps of the database file.
+No connection is opened at import time. Every query takes a `DbKey` (path, inode, mtime, size, and
+the corrections file's version) so that caches and the connection follow the ETL's atomic swaps of
+the database file and every correction a reviewer saves.
 """
 from __future__ import annotations
 
