@@ -40,6 +40,11 @@ DOUBT_LABELS = {
 }
 
 
+def md_escape(text: object) -> str:
+    """Text safe inside Streamlit markdown (a caption, a message): every markdown character escaped."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
 def doubt_text(doubts: object) -> str:
     if doubts is None or (isinstance(doubts, float) and pd.isna(doubts)) or not str(doubts).strip():
         return ""
@@ -230,22 +235,28 @@ def add_number_panel(key: data.DbKey, art: dict[str, Any], facts: pd.DataFrame) 
         if permit is None:
             return
         name = auth.reviewer_box()
+        # After a number is added the choosers start afresh (new keys): the old choice is a fact now.
+        rnd = st.session_state.get("_add_round", 0)
+        k = (lambda w: w) if rnd == 0 else (lambda w: f"{w}_{rnd}")
+        done = st.session_state.pop("_add_done", None)
+        if done:
+            st.success(done)
         text = art.get("text") or ""
         taken = [(int(s), int(e)) for s, e in zip(facts.get("value_start", []), facts.get("value_end", []))
                  if _none(s) is not None and _none(e) is not None]
         free = [q for q in find_quantities(text) if not any(q.span[0] < e and s < q.span[1] for s, e in taken)]
         modes = {"found": f"文中识别出、尚未抽取的数字（{len(free)} 个）", "text": "按文字查找", "offsets": "按位置（起止字符）"}
-        mode = st.radio("怎样选出这个数字", list(modes), format_func=modes.get, horizontal=True, key="add_mode")
+        mode = st.radio("怎样选出这个数字", list(modes), format_func=modes.get, horizontal=True, key=k("add_mode"))
         span: tuple[int, int] | None = None
         if mode == "found":
             if not free:
                 st.caption("数字语法在这篇文章中没有找到别的数字；可按文字查找或按位置选择。")
             else:
-                i = st.selectbox("选择数字", range(len(free)), key="add_found",
+                i = st.selectbox("选择数字", range(len(free)), key=k("add_found"),
                                  format_func=lambda i: _context_label(text, *free[i].span))
                 span = free[i].span
         elif mode == "text":
-            needle = st.text_input("数字在原文中的写法（例如：1200余人）", key="add_text", max_chars=60)
+            needle = st.text_input("数字在原文中的写法（例如：1200余人）", key=k("add_text"), max_chars=60)
             hits = []
             if needle:
                 pos = text.find(needle)
@@ -255,13 +266,13 @@ def add_number_panel(key: data.DbKey, art: dict[str, Any], facts: pd.DataFrame) 
                 if not hits:
                     st.warning("文中没有这段文字。")
                 else:
-                    j = st.selectbox(f"文中出现 {len(hits)} 处，选择其中一处", range(len(hits)), key="add_hit",
+                    j = st.selectbox(f"文中出现 {len(hits)} 处，选择其中一处", range(len(hits)), key=k("add_hit"),
                                      format_func=lambda j: _context_label(text, *hits[j]))
                     span = hits[j]
         else:
             c = st.columns(2)
-            s = c[0].number_input("起（第几个字符，从 0 起）", 0, max(0, len(text) - 1), 0, key="add_start")
-            e = c[1].number_input("止（不含）", 1, max(1, len(text)), min(len(text), 1), key="add_end")
+            s = c[0].number_input("起（第几个字符，从 0 起）", 0, max(0, len(text) - 1), 0, key=k("add_start"))
+            e = c[1].number_input("止（不含）", 1, max(1, len(text)), min(len(text), 1), key=k("add_end"))
             if e > s:
                 span = (int(s), int(e))
             else:
@@ -294,5 +305,9 @@ def add_number_panel(key: data.DbKey, art: dict[str, Any], facts: pd.DataFrame) 
         except (PermissionError, ValueError) as exc:
             st.error(f"没有保存：{exc}")
             return
-        st.toast("已补充这个数字", icon=":material/check:")
+        # Only our own words and the number go into this markdown message, never the page's text.
+        label = ui.metric_info(key)[1].get(got["fields"]["metric"], "")
+        st.session_state["_add_done"] = (f"已补充一个数字：{got['fields']['value']}（{md_escape(label)}），"
+                                         "已在文中标出，并计入各页面的数字。")
+        st.session_state["_add_round"] = rnd + 1
         st.rerun()

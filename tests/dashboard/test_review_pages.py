@@ -163,3 +163,9 @@ def test_every_doubt_the_etl_gives_has_a_chinese_label():
     assert set(load_yaml("rules/confidence.yaml")["doubts"]) <= set(DOUBT_LABELS)
     assert doubt_text("region_from_article|inferred_date") == "地区取自全文（本段未写地区）；出版日期是推断的"
     assert doubt_text(None) == "" and doubt_text("something_new") == "something_new"
+
+
+def test_text_a_reviewer_typed_is_never_markdown():
+    from dashboard.review_ui import md_escape
+
+    assert md_escape("[看](javascript:alert(1)) **张三**") == r"\[看\]\(javascript:alert\(1\)\) \*\*张三\*\*"
