@@ -282,8 +282,8 @@ def review_db(base: Path) -> Path:
     return path
 
 
-def review_benchmarks(base: Path, reps: int) -> tuple[list[tuple[str, float, float]], float]:
-    """Median and slowest ms of each reviewer action on 核对 (and of adding a number on 文章): the
+def review_benchmarks(base: Path, reps: int) -> tuple[list[tuple[str, float, float, float]], float]:
+    """Median, fastest and slowest ms of each reviewer action on 核对 (and of adding a number on 文章): the
     click, the line appended to the corrections file, the snapshot updated in place and the page
     run again. Returns them and the one-off snapshot build."""
     import tempfile
@@ -358,7 +358,7 @@ def review_benchmarks(base: Path, reps: int) -> tuple[list[tuple[str, float, flo
             assert len(data.review_log(data.current_key())) == logged + 1, "the number was added"
         snap = data._snapshot(data.current_key().file_key(), str(corrections))
         assert snap.rebuilds == 1, "every action was applied in place"
-        rows = [(name, statistics.median(ms), max(ms)) for name, ms in times.items()]
+        rows = [(name, statistics.median(ms), min(ms), max(ms)) for name, ms in times.items()]
         return rows, build
     finally:
         for k, v in saved.items():
@@ -372,9 +372,9 @@ def print_review_section(base: Path, reps: int) -> None:
     rows, build = review_benchmarks(base, reps)
     print(f"\n核对 (review page) per action, full script runs (AppTest), {reps} each (ms):")
     print(f"    snapshot with the overlay, built once per database file: {build:.0f}")
-    print(f"    {'action':44s} {'median':>8s} {'slowest':>8s}")
-    for name, med, worst in rows:
-        print(f"    {name:44s} {med:8.0f} {worst:8.0f}")
+    print(f"    {'action':44s} {'median':>8s} {'fastest':>8s} {'slowest':>8s}")
+    for name, med, best, worst in rows:
+        print(f"    {name:44s} {med:8.0f} {best:8.0f} {worst:8.0f}")
 
 
 def main() -> None:

@@ -1053,16 +1053,44 @@ class _Snapshot:
             cur.execute("UPDATE fv SET counted = f.counted FROM rv_flips f WHERE fv.ord = f.ord")
             cur.unregister("rv_flips")
         cur.execute("DELETE FROM fvc WHERE list_contains(?::BIGINT[], ord)", [[o for o, _ in out + flips]])
-        cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM fv WHERE counted AND list_contains(?::BIGINT[], ord)",
-                    [[o for o, _ in put] + [o for o, _ in flips]])
-        arts_ = sorted({a for _, a in out + put})
-        cur.execute("DELETE FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [arts_])
-        cur.execute(f"INSERT INTO arts {_ARTS_SELECT.format(where='WHERE list_contains(?::VARCHAR[], article_id)')}",
-                    [arts_])
+        cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM _put WHERE counted")
+        if flips:  # rare: a fact whose twin was corrected away from it, or onto it
+            cur.execute(f"INSERT INTO fvc SELECT {_FVC_COLUMNS} FROM fv WHERE counted AND list_contains(?::BIGINT[], ord)",
+                        [[o for o, _ in flips]])
+        self._refresh_articles(cur, out, put)
         for t in ("_cnt", "_old", "_new", "_put"):
             cur.execute(f"DROP TABLE {t}")
         cur.execute("DROP VIEW temp.facts")
         return True
+
+    def _refresh_articles(self, cur, out: list[tuple[int, str]], put: list[tuple[int, str]]) -> None:
+        """arts (facts per article, first place) after rows `out` left fv and rows `put` came in: by
+        arithmetic where it suffices, from fv for an article whose first fact left."""
+        affected = sorted({a for _, a in out + put})
+        old = {r[0]: r[1:] for r in cur.execute(
+            "SELECT article_id, n_facts, ord FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [affected]).fetchall()}
+        out_ords = {o for o, _ in out}
+        rescan, update = [], []
+        for a in affected:
+            n, first = old.get(a, (0, None))
+            gone = [o for o, x in out if x == a]
+            came = [o for o, x in put if x == a]
+            if first is None or first in out_ords:
+                rescan.append(a)  # new to arts, or its first fact left: count it again
+                continue
+            update.append((a, n - len(gone) + len(came), min([first] + came)))
+        if update:
+            frame = pd.DataFrame(update, columns=["article_id", "n_facts", "ord"])
+            frame["n_facts"] = frame["n_facts"].astype("int64")
+            frame["ord"] = frame["ord"].astype("int64")
+            cur.register("rv_arts", frame)
+            cur.execute("UPDATE arts SET n_facts = u.n_facts, ord = u.ord FROM rv_arts u WHERE arts.article_id = u.article_id")
+            cur.unregister("rv_arts")
+        if rescan:
+            cur.execute("DELETE FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [rescan])
+            cur.execute(f"INSERT INTO arts {_ARTS_SELECT.format(where='WHERE list_contains(?::VARCHAR[], article_id)')}",
+                        [rescan])
+        cur.execute("DELETE FROM arts WHERE n_facts <= 0")
 
     def _place(self, cur, new: list[tuple[str, str]]) -> dict[str, int] | None:
         """Table positions (ord) for facts new to fv, between their neighbours in their document."""

@@ -114,9 +114,11 @@ def region_options(key: data.DbKey) -> tuple[list[str], dict[str, str]]:
 
 
 def field_form(key: data.DbKey, form_key: str, initial: dict[str, Any], parents: pd.DataFrame | None = None,
-               submit_label: str = "保存", note_label: str = "备注（可选）") -> dict[str, Any] | None:
-    """A form of every decided field, filled with `initial`; on a valid submit returns
-    {"fields": …, "note": …} (part_of as the parent's fact id), else None."""
+               submit_label: str = "保存", note_label: str = "备注（可选）", on_submit=None,
+               on_submit_args: tuple = ()) -> None:
+    """A form of every decided field, filled with `initial`. Its submit button calls `on_submit`
+    before the page runs again (read what was entered with read_form); problems it stored under
+    f"{form_key}_problems" are shown below the form."""
     metrics, labels, units, _ = ui.metric_info(key)
     region_values, region_labels = region_options(key)
     code = _none(initial.get("region_code"))
@@ -139,59 +141,65 @@ def field_form(key: data.DbKey, form_key: str, initial: dict[str, Any], parents:
     part = _none(initial.get("part_of"))
     with st.form(form_key, border=True):
         c = st.columns(4)
-        metric = c[0].selectbox("指标", metrics, index=metrics.index(initial["metric"]) if initial.get("metric") in metrics else 0,
-                                format_func=lambda m: f"{labels.get(m, m)}（{units.get(m, '')}）", key=f"{form_key}_metric")
+        c[0].selectbox("指标", metrics, index=metrics.index(initial["metric"]) if initial.get("metric") in metrics else 0,
+                       format_func=lambda m: f"{labels.get(m, m)}（{units.get(m, '')}）", key=f"{form_key}_metric")
         kinds = list(KIND_LABELS)
-        kind = c[1].selectbox("类型", kinds, index=kinds.index(initial["kind"]) if initial.get("kind") in kinds else 0,
-                              format_func=kind_label, key=f"{form_key}_kind")
-        value = c[2].text_input("数值（基本单位：元、人、家、场、个、件）", value=_plain(initial.get("value")),
-                                key=f"{form_key}_value", help="写出完整数字：2.49万写作 24900，2700万元写作 27000000")
+        c[1].selectbox("类型", kinds, index=kinds.index(initial["kind"]) if initial.get("kind") in kinds else 0,
+                       format_func=kind_label, key=f"{form_key}_kind")
+        c[2].text_input("数值（基本单位：元、人、家、场、个、件）", value=_plain(initial.get("value")),
+                        key=f"{form_key}_value", help="写出完整数字：2.49万写作 24900，2700万元写作 27000000")
         approxes = list(APPROX_LABELS)
-        approx = c[3].selectbox("约数", approxes, index=approxes.index(initial["approx"]) if initial.get("approx") in approxes else 0,
-                                format_func=lambda a: APPROX_LABELS[a], key=f"{form_key}_approx")
+        c[3].selectbox("约数", approxes, index=approxes.index(initial["approx"]) if initial.get("approx") in approxes else 0,
+                       format_func=lambda a: APPROX_LABELS[a], key=f"{form_key}_approx")
         c = st.columns([2, 2, 1, 1])
-        region_choice = c[0].selectbox("地区", region_values, index=region_values.index(region_value),
-                                       format_func=lambda v: region_labels.get(v, v), key=f"{form_key}_region")
-        initiative = c[1].text_input("倡议（可留空）", value=_none(initial.get("initiative")) or "", key=f"{form_key}_ini")
-        start = c[2].date_input("时期开始", value=_to_date(initial.get("period_start")), key=f"{form_key}_ps",
-                                min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD")
-        end = c[3].date_input("时期结束", value=_to_date(initial.get("period_end")), key=f"{form_key}_pe",
-                              min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD")
+        c[0].selectbox("地区", region_values, index=region_values.index(region_value),
+                       format_func=lambda v: region_labels.get(v, v), key=f"{form_key}_region")
+        c[1].text_input("倡议（可留空）", value=_none(initial.get("initiative")) or "", key=f"{form_key}_ini")
+        c[2].date_input("时期开始", value=_to_date(initial.get("period_start")), key=f"{form_key}_ps",
+                        min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD")
+        c[3].date_input("时期结束", value=_to_date(initial.get("period_end")), key=f"{form_key}_pe",
+                        min_value=dt.date(1949, 1, 1), max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD")
         c = st.columns([2, 3])
-        period_label = c[0].text_input("时期（原文写法）", value=_none(initial.get("period_label")) or "",
-                                       key=f"{form_key}_pl")
-        parent = c[1].selectbox("属于（“其中”之类的细分所属的数字）", parent_ids,
-                                index=parent_ids.index(part) if part in parent_ids else 0,
-                                format_func=lambda v: parent_labels.get(v, v), key=f"{form_key}_part")
-        note = st.text_input(note_label, key=f"{form_key}_note", max_chars=500)
-        ok = st.form_submit_button(submit_label, type="primary")
-    if not ok:
-        return None
+        c[0].text_input("时期（原文写法）", value=_none(initial.get("period_label")) or "", key=f"{form_key}_pl")
+        c[1].selectbox("属于（“其中”之类的细分所属的数字）", parent_ids,
+                       index=parent_ids.index(part) if part in parent_ids else 0,
+                       format_func=lambda v: parent_labels.get(v, v), key=f"{form_key}_part")
+        st.text_input(note_label, key=f"{form_key}_note", max_chars=500)
+        st.form_submit_button(submit_label, type="primary", on_click=on_submit, args=on_submit_args)
+    for problem in st.session_state.pop(f"{form_key}_problems", []):
+        st.error(problem)
+
+
+def read_form(key: data.DbKey, form_key: str) -> tuple[dict[str, Any] | None, str, list[str]]:
+    """What a submitted field_form holds: (fields with part_of as a fact id, note, problems)."""
+    ss = st.session_state
     problems = []
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(str(ss.get(f"{form_key}_value", "")).strip().replace(",", ""))
         if not amount.is_finite() or amount < 0:
             raise InvalidOperation
     except InvalidOperation:
         problems.append("数值必须是不小于 0 的数字（基本单位）")
         amount = None
+    start, end = ss.get(f"{form_key}_ps"), ss.get(f"{form_key}_pe")
     if start and end and start > end:
         problems.append("时期开始不能晚于结束")
     if problems:
-        for p in problems:
-            st.error(p)
-        return None
+        return None, "", problems
+    region_choice = ss.get(f"{form_key}_region") or ""
     if region_choice.startswith("out:"):
         region_name, region_code = region_choice[4:], None
     elif region_choice:
         region_name, region_code = data.region_choices(key).set_index("code").name.get(region_choice), region_choice
     else:
         region_name, region_code = None, None
-    fields = {"metric": metric, "kind": kind, "value": format(amount, "f"), "approx": approx, "region": region_name,
-              "region_code": region_code, "period_start": start, "period_end": end,
-              "period_label": period_label.strip() or None, "initiative": initiative.strip() or None,
-              "part_of": parent or None}
-    return {"fields": fields, "note": note}
+    fields = {"metric": ss.get(f"{form_key}_metric"), "kind": ss.get(f"{form_key}_kind"), "value": format(amount, "f"),
+              "approx": ss.get(f"{form_key}_approx"), "region": region_name, "region_code": region_code,
+              "period_start": start, "period_end": end,
+              "period_label": (ss.get(f"{form_key}_pl") or "").strip() or None,
+              "initiative": (ss.get(f"{form_key}_ini") or "").strip() or None,
+              "part_of": ss.get(f"{form_key}_part") or None}
+    return fields, ss.get(f"{form_key}_note") or "", []
 
 
 def _plain(v: Any) -> str:
@@ -296,18 +304,23 @@ def add_number_panel(key: data.DbKey, art: dict[str, Any], facts: pd.DataFrame) 
         if not name:
             st.warning("请先填写核对人姓名。")
             return
-        got = field_form(key, f"add_form_{s}_{e}", initial, facts if not facts.empty else None, "保存补充的数字")
-        if got is None:
-            return
-        anchor = anchor_at(data.doc_articles(key, art["doc"]), art["article_id"], s, e, "", got["fields"]["value"])
-        try:
-            writes.save_correction(auth.permit(), "add", anchor, with_parent_anchor(key, got["fields"]), None, got["note"])
-        except (PermissionError, ValueError) as exc:
-            st.error(f"没有保存：{exc}")
-            return
-        # Only our own words and the number go into this markdown message, never the page's text.
-        label = ui.metric_info(key)[1].get(got["fields"]["metric"], "")
-        st.session_state["_add_done"] = (f"已补充一个数字：{got['fields']['value']}（{md_escape(label)}），"
-                                         "已在文中标出，并计入各页面的数字。")
-        st.session_state["_add_round"] = rnd + 1
-        st.rerun()
+        form_key = f"add_form_{s}_{e}"
+
+        def submit() -> None:  # runs before the page does again, so that run shows the new number
+            fields, note, problems = read_form(key, form_key)
+            if problems:
+                st.session_state[f"{form_key}_problems"] = problems
+                return
+            anchor = anchor_at(data.doc_articles(key, art["doc"]), art["article_id"], s, e, "", fields["value"])
+            try:
+                writes.save_correction(auth.permit(), "add", anchor, with_parent_anchor(key, fields), None, note)
+            except (PermissionError, ValueError) as exc:
+                st.session_state[f"{form_key}_problems"] = [f"没有保存：{exc}"]
+                return
+            # Only our own words and the number go into this markdown message, never the page's text.
+            label = ui.metric_info(key)[1].get(fields["metric"], "")
+            st.session_state["_add_done"] = (f"已补充一个数字：{fields['value']}（{md_escape(label)}），"
+                                             "已在文中标出，并计入各页面的数字。")
+            st.session_state["_add_round"] = rnd + 1
+
+        field_form(key, form_key, initial, facts if not facts.empty else None, "保存补充的数字", on_submit=submit)

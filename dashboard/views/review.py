@@ -32,6 +32,8 @@ st.caption(f"共 {counts['facts']} 条数字：未核对 {counts['unreviewed']}�
            + "。核对记录保存在看板数据库之外，重新导入或重建数据库后依然有效。")
 if not name:
     st.warning("请先填写核对人姓名，再开始核对。")
+if st.session_state.get("rv_problem"):
+    st.error(st.session_state.pop("rv_problem"))
 
 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
 status = c1.segmented_control("显示", list(STATUSES), format_func=STATUSES.get, default="unreviewed", key="rv_status")
@@ -48,21 +50,29 @@ rows = data.review_queue(key, status, tuple(sel_metrics), PAGE_SIZE, (page - 1) 
 
 
 def save(action: str, row: dict, fields: dict | None, note: str = "") -> None:
+    """A button's callback: runs before the page does again, so that run already shows the change."""
     fact_id = row["fact_id"]
     anchor = data.fact_anchor(key, fact_id, row)
     if anchor is None:
-        st.error("这条数字在文中没有位置信息，无法记录核对。")
+        st.session_state["rv_problem"] = "这条数字在文中没有位置信息，无法记录核对。"
         return
     original = data.etl_fields(key, fact_id)
     try:
         writes.save_correction(auth.permit(), action, anchor,
                                review_ui.with_parent_anchor(key, fields) if fields else None, original, note)
     except (PermissionError, ValueError) as e:
-        st.error(f"没有保存：{e}")
+        st.session_state["rv_problem"] = f"没有保存：{e}"
         return
     st.session_state.pop("rv_editing", None)
     st.toast({"confirm": "已确认", "correct": "已保存更正", "reject": "已否决"}[action], icon=":material/check:")
-    st.rerun()
+
+
+def save_form(row: dict, form_key: str) -> None:
+    fields, note, problems = review_ui.read_form(key, form_key)
+    if problems:
+        st.session_state[f"{form_key}_problems"] = problems
+        return
+    save("correct", row, fields, note)
 
 
 def card(r: dict, title: str) -> None:
@@ -91,20 +101,17 @@ def card(r: dict, title: str) -> None:
                          query_params={"article": r["article_id"], "fact": fid})
         b = st.columns([1, 1, 1, 4])
         disabled = not name
-        if b[0].button("确认", key=f"rv_ok_{fid}", icon=":material/check:", disabled=disabled,
-                       help="这条数字的各项都对"):
-            save("confirm", r, review_ui.shown_fields(r))
+        b[0].button("确认", key=f"rv_ok_{fid}", icon=":material/check:", disabled=disabled, help="这条数字的各项都对",
+                    on_click=save, args=("confirm", r, review_ui.shown_fields(r)))
         if b[1].button("更正…", key=f"rv_edit_{fid}", icon=":material/edit:", disabled=disabled):
             st.session_state["rv_editing"] = fid
-        if b[2].button("否决", key=f"rv_no_{fid}", icon=":material/close:", disabled=disabled,
-                       help="这不是一条数字事实（不计入任何合计）"):
-            save("reject", r, None)
+        b[2].button("否决", key=f"rv_no_{fid}", icon=":material/close:", disabled=disabled,
+                    help="这不是一条数字事实（不计入任何合计）", on_click=save, args=("reject", r, None))
         if st.session_state.get("rv_editing") == fid and not disabled:
             art_facts = data.article_facts(key, r["article_id"])
             parents = art_facts[art_facts.fact_id != fid]
-            got = review_ui.field_form(key, f"rv_form_{fid}", review_ui.shown_fields(r), parents, "保存更正")
-            if got is not None:
-                save("correct", r, got["fields"], got["note"])
+            review_ui.field_form(key, f"rv_form_{fid}", review_ui.shown_fields(r), parents, "保存更正",
+                                 on_submit=save_form, on_submit_args=(r, f"rv_form_{fid}"))
 
 
 st.html(review_ui.CARD_STYLE)
@@ -137,10 +144,11 @@ with st.expander(f"已否决的数字（{counts['rejected']} 条）"):
         ev = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key="rv_rejected")
         if ev.selection.rows and name:
             r = rej.iloc[ev.selection.rows[0]]
-            if st.button("撤销否决（恢复为 ETL 的数字并确认）", key="rv_unreject"):
-                f = data.etl_fields(key, r["fact_id"])
-                writes.save_correction(auth.permit(), "confirm", data.fact_anchor(key, r["fact_id"]), f, f, "撤销否决")
-                st.rerun()
+            def unreject(fact_id: str) -> None:
+                f = data.etl_fields(key, fact_id)
+                writes.save_correction(auth.permit(), "confirm", data.fact_anchor(key, fact_id), f, f, "撤销否决")
+
+            st.button("撤销否决（恢复为 ETL 的数字并确认）", key="rv_unreject", on_click=unreject, args=(r["fact_id"],))
 
 orphans = data.review_log(key, "orphaned")
 with st.expander(f"孤立的核对记录（{len(orphans)} 条）", expanded=bool(len(orphans))):
