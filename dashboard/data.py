@@ -887,13 +887,13 @@ class _Snapshot:
     def _write(self, con, records: list, docs: set[str] | None):
         """Resolve `records` (all of them, or those of `docs`) and write rv_facts and rv_log; returns
         the resolution and the facts of those documents as the ETL wrote them."""
-        from etl.corrections import fact_columns, load_context, resolve
+        from etl.corrections import fact_columns, resolve
 
         if docs is not None:
             for t, col in (("rv_facts", "_doc"), ("rv_log", "doc")):
                 con.execute(f"DELETE FROM {t} WHERE list_contains(?::VARCHAR[], {col})", [sorted(docs)])
             records = [c for c in records if c.anchor.doc in docs]
-        etl_facts, articles = load_context(con, {c.anchor.doc for c in records}, "src.")
+        etl_facts, articles = self._context(con, {c.anchor.doc for c in records})
         res = resolve(records, etl_facts, articles, self._units.keys(), self._regions.keys())
         over, added = [], []
         for a in res.applied:
@@ -937,6 +937,18 @@ class _Snapshot:
                         "target_id": target.get(c.id)})
         _insert_rows(con, "rv_log", log)
         return res, etl_facts
+
+    def _context(self, con, docs: set[str]):
+        """The ETL's facts and articles of these documents: fixed for this file, so read once each."""
+        from etl.corrections import load_context
+
+        cache = self.__dict__.setdefault("_contexts", {})
+        missing = sorted(d for d in docs if d not in cache)
+        if missing:
+            facts, articles = load_context(con, missing, "src.")
+            for d in missing:
+                cache[d] = ([f for f in facts if f.doc == d], [a for a in articles if a.doc == d])
+        return ([f for d in sorted(docs) for f in cache[d][0]], [a for d in sorted(docs) for a in cache[d][1]])
 
     def _types(self, con, columns: list[str]) -> list[tuple[str, str]]:
         types = dict(con.execute("""SELECT column_name, data_type FROM duckdb_columns()
