@@ -770,13 +770,14 @@ def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
 # facts are left out and added facts appended; every other table of the file is a view of its src
 # table, and the file's own views (fact_view, with its counting rule) are replayed on top, so fv
 # holds the corrected facts. A correction saved later is applied in place: only the `counted` flags
-# of the facts that share its metric, kind and value (before or after it) are evaluated again, by
-# the same view, and only the rows of the corrected facts are rebuilt.
+# of the facts that share its metric, kind, value and region (before or after it) are evaluated
+# again, by the same view, and only the rows of the corrected facts are rebuilt.
 #
 # COUNT_SCOPE is what that relies on: fact_view.counted never compares facts that differ in these
-# columns (it deduplicates the same number). A counting rule that did would make the in-place
-# update wrong; tests/dashboard/test_review_overlay.py compares it with a rebuild after every step.
-COUNT_SCOPE = ("metric", "kind", "value")
+# columns (it deduplicates the same number about the same place). A counting rule that did would
+# make the in-place update wrong; tests/dashboard/test_review_overlay.py compares it with a rebuild
+# after every step of random corrections.
+COUNT_SCOPE = ("metric", "kind", "value", "region")
 
 REVIEW_COLUMNS = ("review", "original_value", "reviewed_by", "reviewed_at", "review_note", "corrected_fields")
 REVIEWED = ("confirmed", "corrected", "added")
@@ -805,21 +806,26 @@ def _facts_view_sql(columns: list[str]) -> str:
 
 def _facts_in_place_sql(columns: list[str], rows: str) -> str:
     """The same, for an in-place update, as a view of the updating cursor only (TEMP shadows main):
-    the facts in rv_ids as they are now, and, for rows='scope', the other facts whose metric, kind
-    and value are among rv_metrics × rv_kinds × rv_values, or for rows='docs' the other facts of
-    the documents in rv_docs, as fv shows them; for rows='ids' no others. (One simple filter per
-    shape: an OR of them would keep DuckDB from filtering while it scans.)"""
+    the facts in rv_ids as they are now, and, for rows='scope', the other facts whose metric, kind,
+    value and region are among rv_metrics × rv_kinds × rv_values × rv_regions (with their place and flag in fv as
+    _prev_ord, _prev_counted), or for rows='docs' the other facts of the documents in rv_docs, as
+    fv shows them; for rows='ids' no others. (One simple filter per shape: an OR of them would
+    keep DuckDB from filtering while it scans.)"""
     cols = ", ".join(columns + list(REVIEW_COLUMNS))
     others = {
         "scope": """list_contains(getvariable('rv_metrics'), metric) AND list_contains(getvariable('rv_kinds'), kind)
-                    AND list_contains(getvariable('rv_values'), value)""",
+                    AND list_contains(getvariable('rv_values'), value)
+                    AND list_contains(getvariable('rv_regions'), coalesce(region, ''))""",
         "docs": "list_contains(getvariable('rv_docs'), doc_id)",
     }
-    ids = f"SELECT {cols} FROM rv_facts WHERE list_contains(getvariable('rv_ids'), fact_id) AND review <> 'rejected'"
+    prev, no_prev = ("", "") if rows != "scope" else (", ord AS _prev_ord, counted AS _prev_counted",
+                                                      ", NULL::BIGINT AS _prev_ord, NULL::BOOLEAN AS _prev_counted")
+    ids = (f"SELECT {cols}{no_prev} FROM rv_facts WHERE list_contains(getvariable('rv_ids'), fact_id) "
+           "AND review <> 'rejected'")
     if rows == "ids":
         return f"CREATE OR REPLACE TEMP VIEW facts AS {ids}"
     return f"""CREATE OR REPLACE TEMP VIEW facts AS
-        SELECT {cols} FROM fv WHERE {others[rows]} AND NOT list_contains(getvariable('rv_ids'), fact_id)
+        SELECT {cols}{prev} FROM fv WHERE {others[rows]} AND NOT list_contains(getvariable('rv_ids'), fact_id)
         UNION ALL {ids}"""
 
 
@@ -951,9 +957,10 @@ class _Snapshot:
         return ([f for d in sorted(docs) for f in cache[d][0]], [a for d in sorted(docs) for a in cache[d][1]])
 
     def _types(self, con, columns: list[str]) -> list[tuple[str, str]]:
-        types = dict(con.execute("""SELECT column_name, data_type FROM duckdb_columns()
-                                    WHERE database_name = 'memory' AND table_name = 'rv_facts'""").fetchall())
-        return [(c, types[c]) for c in columns]
+        if not getattr(self, "_rv_types", None):  # rv_facts keeps its columns for the file's life
+            self._rv_types = dict(con.execute("""SELECT column_name, data_type FROM duckdb_columns()
+                                                 WHERE database_name = 'memory' AND table_name = 'rv_facts'""").fetchall())
+        return [(c, self._rv_types[c]) for c in columns]
 
     # -- following the corrections file
 
@@ -983,13 +990,15 @@ class _Snapshot:
                 self._apply(new)
 
     def _apply(self, new: list) -> None:
+        from etl.corrections import place_columns
+
         self.records = self.records + new
         docs = sorted({c.anchor.doc for c in new})
         cur = self.con.cursor()
         rebuild = False
         try:
             cur.execute("BEGIN TRANSACTION")
-            before = cur.execute("""SELECT fact_id, metric, kind, value FROM rv_facts
+            before = cur.execute("""SELECT fact_id, metric, kind, value, coalesce(region, '') FROM rv_facts
                                     WHERE list_contains(?::VARCHAR[], _doc) AND review <> 'rejected'""",
                                  [docs]).fetchall()
             was_rejected = {r[0] for r in cur.execute("""SELECT fact_id FROM rv_facts
@@ -997,15 +1006,17 @@ class _Snapshot:
             res, etl_facts = self._write(cur, self.records, set(docs))
             ids = {r[0] for r in before} | was_rejected | {a.row_id for a in res.applied}
             # Where each of these facts was shown before and is shown now (COUNT_SCOPE).
-            scope = {(m, k, Decimal(v)) for _, m, k, v in before}
+            scope = {(m, k, Decimal(v), r) for _, m, k, v, r in before}
             shown_before = {r[0] for r in before}
             etl = {f.fact_id: f for f in etl_facts}
             for fid in ids - shown_before - was_rejected:
                 if fid in etl:  # an ETL fact shown as the ETL wrote it until now
                     f = etl[fid].fields
-                    scope.add((f["metric"], f["kind"], Decimal(f["value"])))
-            scope |= {(a.fields.get("metric"), a.fields.get("kind"), Decimal(a.fields.get("value")))
-                      for a in res.applied if a.review != "rejected"}
+                    scope.add((f["metric"], f["kind"], Decimal(f["value"]), f.get("region") or ""))
+            for a in res.applied:
+                if a.review != "rejected":
+                    region = place_columns(a.fields, self._regions)["region"] or ""
+                    scope.add((a.fields.get("metric"), a.fields.get("kind"), Decimal(a.fields.get("value")), region))
             rebuild = not self._refresh(cur, scope, sorted(ids))
             cur.execute("ROLLBACK" if rebuild else "COMMIT")
         except BaseException:
@@ -1021,27 +1032,28 @@ class _Snapshot:
 
     def _refresh(self, cur, scope: set[tuple], ids: list[str]) -> bool:
         """Write into fv, fvc and arts what `ids` changed: their own rows, and the `counted` flag of
-        the facts in their scope (metric, kind, value). False when an added fact finds no room in
-        the table order."""
-        metrics = sorted({m for m, _, _ in scope})
-        kinds = sorted({k for _, k, _ in scope})
-        values = sorted({v for _, _, v in scope})
+        the facts in their scope (COUNT_SCOPE). False when an added fact finds no room in the table
+        order."""
+        metrics = sorted({m for m, _, _, _ in scope})
+        kinds = sorted({k for _, k, _, _ in scope})
+        values = sorted({v for _, _, v, _ in scope})
+        regions = sorted({r for _, _, _, r in scope})
         cur.execute(_facts_in_place_sql(self._fact_columns, "scope"))
         cur.execute("SET VARIABLE rv_ids = ?::VARCHAR[]", [ids])
         cur.execute("SET VARIABLE rv_metrics = ?::VARCHAR[]", [metrics])
         cur.execute("SET VARIABLE rv_kinds = ?::VARCHAR[]", [kinds])
         cur.execute("SET VARIABLE rv_values = ?::DECIMAL(20, 2)[]", [values])
+        cur.execute("SET VARIABLE rv_regions = ?::VARCHAR[]", [regions])
         # counted as the file's own view decides it, over the facts of this scope as they are now
-        cur.execute("CREATE OR REPLACE TEMP TABLE _cnt AS SELECT fact_id, counted FROM fact_view")
+        cur.execute("""CREATE OR REPLACE TEMP TABLE _cnt AS
+                       SELECT fact_id, counted, _prev_ord, _prev_counted, article_id, doc_id FROM fact_view""")
         cur.execute("""CREATE OR REPLACE TEMP TABLE _old AS
-                       SELECT fact_id, ord, counted, article_id, doc_id FROM fv
-                       WHERE list_contains(?::VARCHAR[], metric) AND list_contains(?::VARCHAR[], kind)
-                             AND list_contains(?::DECIMAL(20, 2)[], value)
-                       UNION SELECT fact_id, ord, counted, article_id, doc_id FROM fv
-                       WHERE list_contains(?::VARCHAR[], fact_id)""", [metrics, kinds, values, ids])
-        flips = cur.execute("""SELECT o.ord, c.counted FROM _old o JOIN _cnt c USING (fact_id)
-                               WHERE c.counted IS DISTINCT FROM o.counted
-                                     AND NOT list_contains(?::VARCHAR[], o.fact_id)""", [ids]).fetchall()
+                       SELECT fact_id, _prev_ord AS ord, _prev_counted AS counted, article_id, doc_id FROM _cnt
+                       WHERE _prev_ord IS NOT NULL
+                       UNION ALL SELECT fact_id, ord, counted, article_id, doc_id FROM fv
+                       WHERE list_contains(?::VARCHAR[], fact_id)""", [ids])
+        flips = cur.execute("""SELECT _prev_ord, counted FROM _cnt
+                               WHERE _prev_ord IS NOT NULL AND counted IS DISTINCT FROM _prev_counted""").fetchall()
         # the corrected facts' own rows, whole (their window columns come from _cnt and their old place)
         cur.execute(_facts_in_place_sql(self._fact_columns, "ids"))
         cur.execute(f"""CREATE OR REPLACE TEMP TABLE _new AS SELECT n.* REPLACE (c.counted AS counted)
@@ -1081,7 +1093,7 @@ class _Snapshot:
         affected = sorted({a for _, a in out + put})
         old = {r[0]: r[1:] for r in cur.execute(
             "SELECT article_id, n_facts, ord FROM arts WHERE list_contains(?::VARCHAR[], article_id)", [affected]).fetchall()}
-        out_ords = {o for o, _ in out}
+        out_ords = {o for o, _ in out} - {o for o, _ in put}  # a row rewritten in place keeps its ord
         rescan, update = [], []
         for a in affected:
             n, first = old.get(a, (0, None))

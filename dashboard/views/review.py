@@ -40,7 +40,8 @@ status = c1.segmented_control("显示", list(STATUSES), format_func=STATUSES.get
 status = status or "unreviewed"
 sel_metrics = c2.multiselect("指标", metrics, format_func=lambda m: labels.get(m, m), key="rv_metrics",
                              placeholder="全部指标")
-n = data.review_queue_count(key, status, tuple(sel_metrics))
+n = (counts[status] if status in ("unreviewed", "confirmed", "corrected", "added") and not sel_metrics
+     else data.review_queue_count(key, status, tuple(sel_metrics)))
 pages = max(1, math.ceil(n / PAGE_SIZE))
 st.markdown(f"**{n} 条**（按把握从低到高：ETL 最没有把握的排在最前）")
 area = st.container()
@@ -150,7 +151,8 @@ with st.expander(f"已否决的数字（{counts['rejected']} 条）"):
 
             st.button("撤销否决（恢复为 ETL 的数字并确认）", key="rv_unreject", on_click=unreject, args=(r["fact_id"],))
 
-orphans = data.review_log(key, "orphaned")
+log = data.review_log(key)
+orphans = log[log.status == "orphaned"]
 with st.expander(f"孤立的核对记录（{len(orphans)} 条）", expanded=bool(len(orphans))):
     st.caption("数据库里找不到它们所指的数字：版面没有载入、原文变了，或 ETL 不再抽取这个数字。记录不会被删除；"
                "版面重新载入或规则改回后会自动生效。")
@@ -163,7 +165,6 @@ with st.expander(f"孤立的核对记录（{len(orphans)} 条）", expanded=bool
             "备注": orphans.review_note}), hide_index=True)
 
 with st.expander("全部核对记录"):
-    log = data.review_log(key)
     if log.empty:
         st.caption("还没有核对记录。")
     else:
@@ -188,4 +189,3 @@ with st.expander("全部核对记录"):
                        icon=":material/download:")
     st.caption(f"核对记录文件：{data.corrections_path()}（每行一条 JSON，可直接备份或用 diff 比较）")
 
-ui.source_note(key)
