@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.formatting import APPROX_LABELS, KIND_LABELS, format_fact_value, kind_label
+from dashboard.formatting import APPROX_LABELS, KIND_LABELS, format_fact_value, kind_label, md_text
 
 REVIEW_LABELS = {"unreviewed": "未核对", "confirmed": "已确认", "corrected": "已更正", "added": "已补充",
                  "rejected": "已否决"}
@@ -38,11 +38,6 @@ DOUBT_LABELS = {
     "no_date": "没有出版日期",
     "url_date": "出版日期取自网址",
 }
-
-
-def md_escape(text: object) -> str:
-    """Text safe inside Streamlit markdown (a caption, a message): every markdown character escaped."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
 
 
 def doubt_text(doubts: object) -> str:
@@ -319,7 +314,7 @@ def add_number_panel(key: data.DbKey, art: dict[str, Any], facts: pd.DataFrame) 
                 return
             # Only our own words and the number go into this markdown message, never the page's text.
             label = ui.metric_info(key)[1].get(fields["metric"], "")
-            st.session_state["_add_done"] = (f"已补充一个数字：{fields['value']}（{md_escape(label)}），"
+            st.session_state["_add_done"] = (f"已补充一个数字：{fields['value']}（{md_text(label)}），"
                                              "已在文中标出，并计入各页面的数字。")
             st.session_state["_add_round"] = rnd + 1
 

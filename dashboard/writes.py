@@ -35,6 +35,8 @@ def upload_and_ingest(permit: auth.Permit, files: list[tuple[str, bytes]],
     if not stored.stored:
         return stored, None
     manifest = raw / "manifest.csv"
+    # Named as the app's build of the whole folder names them (uploads/…), so that corrections on an
+    # uploaded page still find it after the database is rebuilt.
     report = ingest([str(p) for p in stored.stored], data.db_path(), manifest if manifest.exists() else None,
-                    workers=1, progress=False, log=lambda msg: None, on_file=on_file)
+                    workers=1, progress=False, log=lambda msg: None, on_file=on_file, root=raw)
     return stored, report

@@ -108,11 +108,12 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
            workers: int = 1, engine: str = "local", address: str | None = None,
            progress: bool = True, log: Callable[[str], None] | None = None,
            follow_links: bool = False, page_seconds: float | None = PAGE_SECONDS,
-           on_file: Callable[[int, int], None] | None = None) -> IngestReport:
+           on_file: Callable[[int, int], None] | None = None, root: str | Path | None = None) -> IngestReport:
     """Read, extract and load `paths` into `db_path`; returns counts. Nothing is lost on error:
     the database is swapped in whole at the end, or left as it was. Raises IngestError when the
     run cannot start or finish (the manifest, the database file, the disk). `on_file(done, total)`
-    is called after each file (the dashboard's progress bar)."""
+    is called after each file (the dashboard's progress bar); files under `root` are named as an
+    ingest of `root` names them (the dashboard's uploads, ingested one by one)."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     t0 = time.perf_counter()
     report = IngestReport()
@@ -121,7 +122,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, manifest_path: str 
         manifest = read_manifest(manifest_path)
     except ReadError as e:
         raise IngestError(f"manifest {shown(manifest_path)}: {e}") from None
-    sources = manifest.assign(find_sources(list(paths), errors, follow_links))
+    sources = manifest.assign(find_sources(list(paths), errors, follow_links, root))
     for w in manifest.warnings:
         log(f"warning {shown(manifest_path)}: {w}")
         report.warnings.append((str(manifest_path), w))

@@ -76,19 +76,23 @@ class Found:
         return PurePosixPath(self.path.relative_to(self.root).as_posix())
 
 
-def find_sources(paths: list[str | Path], errors: list[tuple[str, str]], follow_links: bool = False) -> list[Source]:
+def find_sources(paths: list[str | Path], errors: list[tuple[str, str]], follow_links: bool = False,
+                 root: str | Path | None = None) -> list[Source]:
     """The page files under `paths` (folders walked in name order), each named by doc_key relative
-    to the folder it was found in (a file given alone: relative to its own folder). Problems go to
-    `errors`: unreadable folders, links out of the folder (unless `follow_links`), and a second
-    file that would take a name already given in this run."""
+    to the folder it was found in (a file given alone: relative to its own folder, or to `root`
+    when it lies under it: the name an ingest of `root` gives it). Problems go to `errors`:
+    unreadable folders, links out of the folder (unless `follow_links`), and a second file that
+    would take a name already given in this run."""
     found: list[Found] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
             errors.append((str(path), "no such file or folder"))
         elif path.is_dir():
-            root = Path(os.path.realpath(path))
-            found += [Found(p, path) for p in _walk(path, errors, set(), root, follow_links)]
+            real_root = Path(os.path.realpath(path))
+            found += [Found(p, path) for p in _walk(path, errors, set(), real_root, follow_links)]
+        elif root is not None and path.is_relative_to(root):
+            found.append(Found(path, Path(root)))
         else:
             found.append(Found(path, path.parent))
     siblings = _same_stems(found)

@@ -39,3 +39,17 @@ def test_the_progress_callback_counts_every_file(tmp_path):
     ingest(SEEDS[:3], tmp_path / "u.duckdb", workers=1, progress=False, log=lambda m: None,
            on_file=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_file_ingested_alone_under_a_root_is_named_as_an_ingest_of_the_root_names_it(tmp_path):
+    """The dashboard ingests an upload alone; a later build of the whole folder must give it the
+    same document name, or corrections keyed by that name would lose their page."""
+    raw = tmp_path / "raw"
+    (raw / "uploads").mkdir(parents=True)
+    page = raw / "uploads" / "p.txt"
+    shutil.copy(SEEDS[0], page)
+    alone, whole = tmp_path / "alone.duckdb", tmp_path / "whole.duckdb"
+    ingest([page], alone, workers=1, progress=False, log=lambda m: None, root=raw)
+    ingest([raw], whole, workers=1, progress=False, log=lambda m: None)
+    names = [duckdb.connect(str(db), read_only=True).execute("SELECT doc FROM documents").fetchall() for db in (alone, whole)]
+    assert names[0] == names[1] == [("uploads/p",)]

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, review_ui, ui, writes
-from dashboard.formatting import format_fact_value, kind_label
+from dashboard.formatting import format_fact_value, kind_label, md_text
 
 PAGE_SIZE = 10
 STATUSES = {"unreviewed": "未核对", "reviewed": "已核对", "confirmed": "已确认", "corrected": "已更正",
@@ -90,13 +90,13 @@ def card(r: dict, title: str) -> None:
             st.caption(f"{title} · {sure} · {state}")
             doubts = review_ui.doubt_text(r.get("doubts"))
             if doubts:
-                st.caption(f"存疑之处：{review_ui.md_escape(doubts)}")
+                st.caption(f"存疑之处：{md_text(doubts)}")
             if r["review"] == "corrected" and r.get("original_value") is not None and not pd.isna(r["original_value"]):
                 changed = "、".join(review_ui.FIELD_LABELS.get(x, x) for x in str(r.get("corrected_fields") or "").split("|") if x)
                 st.caption(f"ETL 原值：{format_fact_value(r['original_value'], units.get(r['metric'], ''), 'exact')}"
                            + (f"；改动：{changed}" if changed else ""))
             if r["review"] != "unreviewed" and r.get("reviewed_by"):
-                st.caption(f"{review_ui.md_escape(r['reviewed_by'])} 于 "  # a name typed by a reviewer
+                st.caption(f"{md_text(r['reviewed_by'])} 于 "  # a name typed by a reviewer
                            f"{str(r.get('reviewed_at') or '')[:16].replace('T', ' ')}")
             st.page_link("views/articles.py", label="查看原文", icon=":material/article:",
                          query_params={"article": r["article_id"], "fact": fid})

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, ui, writes
+from dashboard.formatting import safe_url
 from etl import uploads
 
 DATE_SOURCES = {"manifest": "清单", "masthead": "报头", "metadata": "网页元数据", "inferred": "推断"}
@@ -45,12 +46,6 @@ def reason_zh(why: object) -> str:
     return text
 
 
-def web_link(url: object) -> str | None:
-    """Only http(s) addresses become links; anything else a page claims is shown as text."""
-    u = str(url or "").strip()
-    return u if u.lower().startswith(("http://", "https://")) else None
-
-
 docs = data.sources(key)
 n_facts = int(docs.n_facts.sum()) if not docs.empty else 0
 n_rev = int(docs.n_reviewed.sum()) if not docs.empty else 0
@@ -69,7 +64,7 @@ if not docs.empty:
         "已否决": docs.n_rejected.astype(int),
         "报纸": docs.paper.fillna(""),
         "文件": [shown_path(p) for p in docs.source_file],
-        "网址": [web_link(u) for u in docs.url],
+        "网址": [safe_url(u) for u in docs.url],  # only http(s) addresses become links
     })
     st.dataframe(frame, hide_index=True, key="sources_table", height=min(38 + 35 * len(frame), 600), column_config={
         "标题": st.column_config.TextColumn("标题", width="large"),

@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from dashboard.formatting import md_text
 from etl.ingest import ingest
 from tests.conftest import RAW, SEEDS
 
@@ -165,7 +166,13 @@ def test_every_doubt_the_etl_gives_has_a_chinese_label():
     assert doubt_text(None) == "" and doubt_text("something_new") == "something_new"
 
 
-def test_text_a_reviewer_typed_is_never_markdown():
-    from dashboard.review_ui import md_escape
-
-    assert md_escape("[看](javascript:alert(1)) **张三**") == r"\[看\]\(javascript:alert\(1\)\) \*\*张三\*\*"
+def test_text_a_reviewer_typed_is_never_markdown(small_db, run_page, monkeypatch):
+    """A reviewer's name is shown beside what they reviewed, as text."""
+    monkeypatch.setenv("UNION_REVIEW_PASSWORD", PASSWORD)
+    at = unlock(run_page("views/review.py"))
+    name = "[看](javascript:alert(1)) **张三**"
+    at.text_input(key="reviewer_input").input(name).run()
+    next(b for b in at.button if b.key and b.key.startswith("rv_ok_")).click().run()
+    at.segmented_control(key="rv_status").set_value("reviewed").run()
+    shown = [c.value for c in at.caption if "于 " in c.value]
+    assert shown and all(c.startswith(md_text(name) + " 于") and "](" not in c for c in shown), shown
