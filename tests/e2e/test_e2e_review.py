@@ -66,9 +66,15 @@ def choose(scope, pg, label: str, option: str) -> None:
 
 
 def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
-    """宁波市's 工会组织·新增 and 工会会员·新增 as the comparison's text states them: "合计 X，N 条数字",
-    counted by fact_view on a copy of the file, with the reviewer's two changes made by SQL when `changed`."""
-    copy = tmp / "oracle.duckdb"
+    """宁波市's 工会组织·新增 and 工会会员·新增 in 2021 as 地区对比 states them ("X（period）：N 条数字计入"),
+    from a copy of the database file with the reviewer's two changes made by SQL when `changed`, by
+    the counting rules (sql/counting.sql) through the dashboard's data layer in this process."""
+    import os
+
+    from dashboard import data
+    from dashboard.data import Measure
+
+    copy = tmp / ("oracle_after.duckdb" if changed else "oracle_before.duckdb")
     shutil.copyfile(db, copy)
     con = duckdb.connect(str(copy))
     if changed:
@@ -78,30 +84,42 @@ def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
                                           region, city, evidence) VALUES
                        ('added', ?, ?, 'union_members', 'increment', 2300, '人', 'over', ?, '宁波市', '宁波市', '')""",
                     [aid, did, NINGBO])
-    out = {}
-    for metric, label, unit in (("union_orgs", "工会组织·新增", "家"), ("union_members", "工会会员·新增", "人")):
-        (total, n, approxes), = con.execute("""SELECT sum(value), count(*), list(DISTINCT approx) FROM fact_view
-                                               WHERE counted AND city_code = ? AND metric = ? AND kind = 'increment'""",
-                                            [NINGBO, metric]).fetchall()
-        out[label] = f"宁波市：合计 {format_fact_value(total, unit, combine_approx(approxes))}，{n} 条数字"
     con.close()
-    copy.unlink()
+    saved = {k: os.environ.get(k) for k in ("UNION_DB", "UNION_NO_BUILD", "UNION_CORRECTIONS")}
+    os.environ.update(UNION_DB=str(copy), UNION_NO_BUILD="1", UNION_CORRECTIONS=str(tmp / "none.jsonl"))
+    try:
+        key = data.current_key()
+        figs = data.figures(key, Measure("increment", ("union_orgs", "union_members"), ("2021-01-01", "2021-12-31"),
+                                         regions=(NINGBO,)))
+        facts = data.figure_facts(key, Measure("increment", ("union_orgs", "union_members"),
+                                               ("2021-01-01", "2021-12-31"), regions=(NINGBO,)))
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    out = {}
+    for metric, panel, unit in (("union_orgs", "工会组织·新增", "家"), ("union_members", "工会会员·新增", "人")):
+        row = figs[figs.metric == metric].iloc[0]
+        n = int(facts[(facts.metric == metric) & facts.dropped.isna()].shape[0])
+        out[panel] = (format_fact_value(row.value, unit, combine_approx(row.approxes)), n)
     return out
 
 
-def compare_texts(pg, base: str) -> dict[str, str]:
-    pg.goto(base + "/compare")
-    pg.get_by_role("heading", name="地区对比").wait_for()
-    settle(pg)
+def compare_texts(pg, base: str) -> dict[str, tuple[str, int]]:
+    """宁波市's figure and the number of facts in it, for the two panels, as the page shows them."""
     from playwright.sync_api import expect
 
+    pg.goto(base + "/compare?period=2021&period=2021")
+    pg.get_by_role("heading", name="地区对比").wait_for()
+    settle(pg)
     out = {}
     for panel, unit in (("工会组织·新增", "家"), ("工会会员·新增", "人")):
         choose(pg, pg, "选择指标·类型", panel)
-        line = pg.get_by_text(re.compile(rf"宁波市：合计 [^，]+{unit}，\d+ 条数字"))
+        line = pg.get_by_text(re.compile(rf"^[≥<≈]?[\d.]+万?{unit}（[^）]*）：\d+ 条数字计入")).first
         expect(line).to_be_visible()  # the panel's own figures, not the previous panel's
         settle(pg)
-        out[panel] = re.search(r"宁波市：合计 [^，]+，\d+ 条数字", line.inner_text()).group(0)
+        text = pg.get_by_text(re.compile(rf"^[≥<≈]?[\d.]+万?{unit}（[^）]*）：\d+ 条数字计入")).first.inner_text()
+        m = re.match(r"(\S+?)（[^）]*）：(\d+) 条数字计入", text)
+        out[panel] = (m.group(1), int(m.group(2)))
     return out
 
 
