@@ -1,3 +1,4 @@
+import pytest
 """Page → articles on the real bundled pages: boundaries, headings, bylines, boilerplate, repairs."""
 from etl.normalise import normalise_chars, repair_lines
 from etl.segment import segment
@@ -78,3 +79,15 @@ def test_related_news_tail_is_an_article_of_its_own():
 def test_pinyin_glosses_are_dropped_and_initialisms_kept():
     assert normalise_chars("记者(jìzhě)报道,市总工会发(fā)放慰问金,GDP(国内生产总值)与(ICU)病房") == \
         "记者报道,市总工会发放慰问金,GDP(国内生产总值)与(ICU)病房"
+
+
+@pytest.mark.parametrize("chrome", [
+    "当前位置: 首页> 新闻中心> 工会新闻", "您当前的位置 : 中国宁波网  >  新闻中心  >  宁波",
+    "第A7版:宁波新闻·综合 上一版3  4下一版", "发布时间:2021年05月13日", "来源: 2018-11-26 15:22",
+    "2018-08-13 08:39:00来源:浙江在线", "《工人日报》(2023年09月22日 02版)", "浙江日报 数字报纸",
+    "■撰稿 祝 琳 范裕婷", "发布时间:2024-12-24浏览次数:信息来源:市总工会", "图片由南湖区总工会提供",
+    "2021-02-08 07:32:00 稿源: 中国宁波网", "工人日报 2023年09月22日 星期一", "杭州网  发布时间:2014-01-17 07:35",
+])
+def test_site_chrome_is_no_headline(chrome):
+    [art] = segment(chrome + "\n宁波工会送外来职工平安返乡\n近日,市总工会为130名职工送上返乡补贴。")
+    assert (art.title, art.headings) == ("宁波工会送外来职工平安返乡", ("宁波工会送外来职工平安返乡",))
