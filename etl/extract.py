@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
 from .breakdown import parent_of, under_breakdown
@@ -30,9 +31,17 @@ class ArticleExtractor:
         self.region = self.places.region
         self.initiatives = ArticleInitiatives(article.headings, article.text, self._spans, gaz.surfaces)
         self.initiative, self.candidates = self.initiatives.initiative, self.initiatives.candidates
-        self.plan_end = plan_end(article.text, self.issue) if self.issue else None
         self.headline = plain("\n".join(article.headings))
-        self.rates = per_person_rates(article.text)
+
+    @functools.cached_property
+    def plan_end(self) -> dt.date | None:
+        """The last day of the plan the article describes, if any (asked for by targets only)."""
+        return plan_end(self.article.text, self.issue) if self.issue else None
+
+    @functools.cached_property
+    def rates(self) -> frozenset[str]:
+        """The per-person amounts the article states (asked for by money facts only)."""
+        return per_person_rates(self.article.text)
 
     def run(self) -> ArticleResult:
         result = ArticleResult(self.article, self.region, self.initiative)
@@ -117,7 +126,7 @@ class ArticleExtractor:
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind
-            period = decide_period(sentence, q, kind, self.issue, self.plan_end)
+            period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end)
             place = self.region if offset is None else \
                 self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = self.initiatives.initiative_of(sentence, offset, q, (c_start, c_end), metric)

@@ -144,9 +144,10 @@ _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?
 _QUOTATION = re.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」")
 
 
-def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan: dt.date | None) -> Period:
+def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan) -> Period:
     """The period of quantity `q` of `sentence`: the nearest period words before its number,
-    resolved against the issue date; a target under a multi-year plan (`plan`: its last day) runs
+    resolved against the issue date; a target under a multi-year plan (`plan`: its last day, or a
+    callable giving it, asked only for a target) runs
     to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
     open at the issue date (今年, 全年)."""
     found = find_periods(sentence)
@@ -166,6 +167,8 @@ def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan: dt.d
         if named is not None:
             period = Period(period.label, dt.date(named.year, 1, 1), dt.date(named.year, 12, 31))
     last = mentions[-1].rule if mentions else None
+    if kind == "target" and callable(plan):
+        plan = plan()
     if kind == "target" and plan and (last is None or last.recurring or (
             last.kind_hint != "target" and (period.end is None or period.end <= issue))):
         period = Period(period.label, period.start, plan)

@@ -12,10 +12,45 @@ from .rules import load_yaml
 BOUNDARY = "\x00"  # stands for a standalone photo credit in the line list
 
 
+class _LineTest:
+    """Whether any of many line patterns is found in a line: the ones anchored at the start are
+    tried there only (one match instead of a search at every character), the others searched."""
+
+    def __init__(self, patterns: list[str]):
+        anchored = [p for p in patterns if p.startswith("^") and not _alternation_at_top(p)]
+        free = [p for p in patterns if p not in anchored]
+        self._start = re.compile("|".join(f"(?:{p[1:]})" for p in anchored)) if anchored else None
+        self._free = re.compile("|".join(f"(?:{p})" for p in free)) if free else None
+
+    def search(self, line: str) -> bool:
+        return bool(self._start and self._start.match(line)) or bool(self._free and self._free.search(line))
+
+
+def _alternation_at_top(pattern: str) -> bool:
+    """Whether `pattern` has a | outside every group and class (then ^ anchors only its first branch)."""
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=1)
 def _patterns():
     b = load_yaml("rules/boilerplate.yaml")
-    drop = re.compile("|".join(f"(?:{p})" for p in b["drop_lines"]))
+    drop = _LineTest(b["drop_lines"])
     inline = re.compile("|".join(b["drop_inline"]))
     return (drop, inline, re.compile(b["photo_credit"]), re.compile(b["photo_caption"]), re.compile(b["byline"]),
             re.compile(b["related"]))
