@@ -49,12 +49,13 @@ class ArticleExtractor:
         if not article_in_scope(self.headline + "\n" + text):
             return result
         seen: set[tuple] = set()
-        prev_sentence = ""
+        prev_sentence, prev_end = "", 0
         window = 0  # index of the first fact of the previous sentence: where a part's parent may be
         for s, e in self._spans:
             sentence = text[s:e]
             first = len(result.facts)
-            for fact, is_part, own_kind in self._sentence_facts(sentence, s, prev_sentence):
+            joined = bool(prev_sentence) and "\n" not in text[prev_end:s] and not prev_sentence.endswith("\n")
+            for fact, is_part, own_kind in self._sentence_facts(sentence, s, prev_sentence, joined):
                 # a number the article states twice (in the lead and again below, or a repeated
                 # paragraph) is one fact, the first statement: the same metric, value and place
                 key = (fact.metric, fact.value, fact.place)
@@ -69,7 +70,7 @@ class ArticleExtractor:
                 result.facts.append(fact)
             if len(result.facts) > first:
                 window = first
-            prev_sentence = sentence
+            prev_sentence, prev_end = sentence, e
         # A number stated only in a headline is a fact of the headline; one the body states too is
         # the body's (it has the sentence to show).
         stated = {(f.metric, f.value) for f in result.facts}
@@ -80,7 +81,8 @@ class ArticleExtractor:
                     result.facts.append(fact)
         return result
 
-    def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str) -> list[tuple[Fact, bool, bool]]:
+    def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str,
+                        same_paragraph: bool = False) -> list[tuple[Fact, bool, bool]]:
         """Facts of one sentence of the body (at `offset` in the article's text), or of a heading
         (`offset` None: no place in the text, and the article's main place), each with whether it
         stands under a breakdown cue (其中…) and whether its own clause named its kind."""
@@ -103,6 +105,8 @@ class ArticleExtractor:
             windows.append((c_start, c_end, b_start, a_end))
         noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
         texts = {"sentence": plain_sentence, "context": context, "headline": self.headline}
+        # the sentence before, when it is in the same paragraph (a span it opens may run on)
+        paragraph_before = prev_sentence if same_paragraph else ""
         facts: list[tuple[Fact, bool, bool]] = []
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
@@ -126,7 +130,7 @@ class ArticleExtractor:
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind
-            period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end)
+            period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end, paragraph_before)
             place = self.region if offset is None else \
                 self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = self.initiatives.initiative_of(sentence, offset, q, (c_start, c_end), metric)

@@ -144,12 +144,14 @@ _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?
 _QUOTATION = re.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」")
 
 
-def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan) -> Period:
+def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan, previous: str = "") -> Period:
     """The period of quantity `q` of `sentence`: the nearest period words before its number,
     resolved against the issue date; a target under a multi-year plan (`plan`: its last day, or a
     callable giving it, asked only for a target) runs
     to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
-    open at the issue date (今年, 全年)."""
+    open at the issue date (今年, 全年). An increment whose period words only name an as-of date
+    (截至目前, 截至9月30日) runs from the start named before it, in its sentence or in `previous`,
+    the sentence before it in its paragraph (2023年以来,…。据统计,截至目前,新增…4730家)."""
     found = find_periods(sentence)
     # period words quoted from elsewhere (按照“每年设立专项资金”要求) are not the number's, unless
     # the number stands in the same quotation (“到2024年底,全年改造建成…200个”)
@@ -166,6 +168,13 @@ def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan) -> P
         named = resolve(mentions[-2], issue).end or period.end
         if named is not None:
             period = Period(period.label, dt.date(named.year, 1, 1), dt.date(named.year, 12, 31))
+    if kind == "increment" and mentions and mentions[-1].rule.kind_hint == "total" and period.start == period.end:
+        starts = [resolve(m, issue).start for m in mentions[:-1] if m.rule.kind_hint == "increment"]
+        if not starts and previous:
+            starts = [resolve(m, issue).start for m in find_periods(previous) if m.rule.kind_hint == "increment"]
+        start = next((d for d in reversed(starts) if d is not None and period.end and d < period.end), None)
+        if start is not None:
+            period = Period(period.label, start, period.end)
     last = mentions[-1].rule if mentions else None
     if kind == "target" and callable(plan):
         plan = plan()

@@ -213,3 +213,12 @@ def test_a_per_person_rate_stated_in_the_article_is_no_sum_when_repeated():
 def test_kind_decisions(sentence, value, kind, target_type):
     [f] = [f for f in facts_of(sentence) if f.value == Decimal(value)]
     assert (f.kind, f.target_type) == (kind, target_type)
+
+
+def test_an_as_of_increment_runs_from_the_span_its_paragraph_opened():
+    text = "2023年以来,宁波市基层工会组织扩面提质实现了新突破。据统计,截至目前,全市新增基层工会组织4730家。"
+    [f] = facts_of(text)
+    assert (f.kind, f.period.start, f.period.end) == ("increment", dt.date(2023, 1, 1), ISSUE)
+    other_paragraph = "2023年以来,宁波市基层工会组织扩面提质实现了新突破。\n据统计,截至目前,全市新增基层工会组织4730家。"
+    [g] = facts_of(other_paragraph)
+    assert (g.period.start, g.period.end) == (ISSUE, ISSUE)
