@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from .model import Fact
 from .rules import load_yaml
@@ -12,6 +13,30 @@ from .rules import load_yaml
 @functools.lru_cache(maxsize=1)
 def _cue() -> re.Pattern:
     return re.compile(load_yaml("rules/kinds.yaml")["breakdown"])
+
+
+@functools.lru_cache(maxsize=1)
+def _subtype() -> re.Pattern:
+    return re.compile(load_yaml("rules/kinds.yaml")["subtype"])
+
+
+def names_a_subtype(noun_words: str) -> bool:
+    """Whether the words naming what a number counts name one kind of it (项目工会, 星级…工会)."""
+    return _subtype().search(noun_words) is not None
+
+
+def whole_of_subtypes(facts: list[Fact], subtype: list[bool]) -> list[Fact]:
+    """`facts` with each stock of a subtype linked to the largest stock of the same metric and place
+    that names no subtype, when it is larger (the article's whole)."""
+    out = list(facts)
+    for i, f in enumerate(facts):
+        if not subtype[i] or f.kind != "total" or f.part_of is not None:
+            continue
+        wholes = [j for j, g in enumerate(facts) if not subtype[j] and g.kind == "total" and g.part_of is None
+                  and g.metric == f.metric and g.place == f.place and g.value > f.value]
+        if wholes:
+            out[i] = replace(f, part_of=max(wholes, key=lambda j: facts[j].value))
+    return out
 
 
 def under_breakdown(clause_before: str, sentence: str) -> bool:

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from dataclasses import replace
 
-from .breakdown import parent_of, under_breakdown
+from .breakdown import names_a_subtype, parent_of, under_breakdown, whole_of_subtypes
 from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import ArticleInitiatives
@@ -50,12 +50,13 @@ class ArticleExtractor:
             return result
         seen: set[tuple] = set()
         prev_sentence, prev_end = "", 0
+        subtypes: list[bool] = []  # per fact: whether it counts one kind of its metric's things
         window = 0  # index of the first fact of the previous sentence: where a part's parent may be
         for s, e in self._spans:
             sentence = text[s:e]
             first = len(result.facts)
             joined = bool(prev_sentence) and "\n" not in text[prev_end:s] and not prev_sentence.endswith("\n")
-            for fact, is_part, own_kind in self._sentence_facts(sentence, s, prev_sentence, joined):
+            for fact, is_part, own_kind, sub in self._sentence_facts(sentence, s, prev_sentence, joined):
                 # a number the article states twice (in the lead and again below, or a repeated
                 # paragraph) is one fact, the first statement: the same metric, value and place
                 key = (fact.metric, fact.value, fact.place)
@@ -68,24 +69,27 @@ class ArticleExtractor:
                     fact = replace(fact, part_of=parent) if own_kind else \
                         replace(fact, part_of=parent, kind=whole.kind, period=whole.period, target_type=whole.target_type)
                 result.facts.append(fact)
+                subtypes.append(sub)
             if len(result.facts) > first:
                 window = first
             prev_sentence, prev_end = sentence, e
+        result.facts = whole_of_subtypes(result.facts, subtypes)
         # A number stated only in a headline is a fact of the headline; one the body states too is
         # the body's (it has the sentence to show).
         stated = {(f.metric, f.value) for f in result.facts}
         for heading in self.article.headings:
-            for fact, _, _ in self._sentence_facts(heading, None, ""):
+            for fact, _, _, _ in self._sentence_facts(heading, None, ""):
                 if (fact.metric, fact.value) not in stated:
                     stated.add((fact.metric, fact.value))
                     result.facts.append(fact)
         return result
 
     def _sentence_facts(self, sentence: str, offset: int | None, prev_sentence: str,
-                        same_paragraph: bool = False) -> list[tuple[Fact, bool, bool]]:
+                        same_paragraph: bool = False) -> list[tuple[Fact, bool, bool, bool]]:
         """Facts of one sentence of the body (at `offset` in the article's text), or of a heading
         (`offset` None: no place in the text, and the article's main place), each with whether it
-        stands under a breakdown cue (其中…) and whether its own clause named its kind."""
+        stands under a breakdown cue (其中…), whether its own clause named its kind, and whether
+        what it counts is named as one kind of its things (项目工会)."""
         quantities = list(find_quantities(sentence))
         if not quantities:
             return []
@@ -107,7 +111,7 @@ class ArticleExtractor:
         texts = {"sentence": plain_sentence, "context": context, "headline": self.headline}
         # the sentence before, when it is in the same paragraph (a span it opens may run on)
         paragraph_before = prev_sentence if same_paragraph else ""
-        facts: list[tuple[Fact, bool, bool]] = []
+        facts: list[tuple[Fact, bool, bool, bool]] = []
         last: tuple[str, str] | None = None  # (metric, unit) of the previous fact in the sentence
         for i, q in enumerate(quantities):
             c_start, c_end, b_start, a_end = windows[i]
@@ -146,7 +150,7 @@ class ArticleExtractor:
                 value_span=None if offset is None else (at + q.span[0], at + q.span[1]),
                 rule=rule_id, target_type=kind_of.target_type, confidence=score, doubts=doubts),
                           under_breakdown(clause_before, sentence),
-                          kind_of.own_clause))
+                          kind_of.own_clause, names_a_subtype(phrase.before + phrase.noun)))
         return facts
 
 

@@ -222,3 +222,9 @@ def test_an_as_of_increment_runs_from_the_span_its_paragraph_opened():
     other_paragraph = "2021年以来,宁波市基层工会组织扩面提质实现了新突破。\n据统计,截至目前,全市新增基层工会组织4730家。"
     [g] = facts_of(other_paragraph)
     assert (g.period.start, g.period.end) == (ISSUE, ISSUE)
+
+
+def test_a_stock_of_one_kind_is_a_part_of_the_articles_stock_of_all():
+    text = "截至目前,全市工会组织数达到了1.17万家。目前,全市已建项目工会200余个。三星级以上活力基层工会达到9780家。"
+    facts = facts_of(text)
+    assert [(f.value, f.part_of) for f in facts] == [(Decimal("11700"), None), (Decimal("200"), 0), (Decimal("9780"), 0)]
