@@ -167,6 +167,14 @@ SELECT {_FVC_COLUMNS}
 FROM fv WHERE counted ORDER BY metric, kind, ord;
 CREATE TABLE arts AS {_ARTS_SELECT.format(where="")} ORDER BY ord;
 """
+# 仅已核对: the reviewed facts (confirmed, corrected, added) that count when only they are read — the
+# file's own fact_view replayed over them alone (a reviewed reprint counts when its first printing is
+# not reviewed), in fvc's shape, so that the counting rules read them as they read fvc. Rebuilt after
+# every change; it is small (what people have reviewed), its source a scan of fv's `review`.
+_FVR_SQL = f"""CREATE OR REPLACE TABLE fvr AS
+SELECT * REPLACE (true AS counted) FROM (SELECT {_FVC_COLUMNS} FROM _rv) r
+WHERE fact_id IN (SELECT fact_id FROM fact_view WHERE counted)
+ORDER BY metric, kind, ord"""
 
 
 @st.cache_resource(max_entries=1, show_spinner="正在载入数据库……")
@@ -269,8 +277,6 @@ class FactFilter:
         if self.text.strip():
             conds.append("contains(lower(evidence), lower(?))")
             params.append(self.text.strip())
-        if self.counted_only:
-            conds.append("counted")
         if self.zhejiang:  # the ETL's contract: region_code is NULL exactly for places outside Zhejiang
             conds.append("region_code IS NOT NULL")
         if self.region_codes:
@@ -284,20 +290,44 @@ class FactFilter:
         if self.article_id:
             conds.append("article_id = ?")
             params.append(self.article_id)
-        if self.reviewed_only:  # fv and fvc both carry `review`
+        if self.reviewed_only:  # fv, fvc and fvr all carry `review`
             conds.append("review IN ('confirmed', 'corrected', 'added')")
+        if self.counted_only:
+            conds.append(self.counted_sql())
         return " AND ".join(conds), params
+
+    def counted_sql(self) -> str:
+        """Whether a row of fv is the occurrence that counts: among all facts, or (仅已核对) among
+        the reviewed ones (fvr)."""
+        return _IN_FVR.format(t="") if self.reviewed_only else "counted"
+
+
+_IN_FVR = "{t}ord IN (SELECT ord FROM fvr)"  # a row of fv that counts among the reviewed facts
 
 
 def _counted(flt: FactFilter) -> str:
-    """Table for aggregates over counted facts: the slim copy, unless the filter searches evidence."""
-    return "fv" if flt.text.strip() else "fvc"
+    """Table for aggregates over counted facts: the slim copy (of the reviewed facts for 仅已核对),
+    unless the filter searches evidence."""
+    if flt.text.strip():
+        return "fv"
+    return "fvr" if flt.reviewed_only else "fvc"
 
 
 # Columns of the fact table, shared by the page table and the downloads.
 FACT_COLUMNS = """fact_id, article_id, doc, issue_date, date_source, metric, metric_label, kind, target_type, value,
     unit, approx, region, region_code, city, county, town, period_label, period_start, period_end, initiative,
-    evidence, article_title, part_of, counted"""
+    evidence, article_title, part_of, counted, review, original_value, reviewed_by, reviewed_at, review_note,
+    corrected_fields"""
+
+
+def fact_select(alias: str = "", counted: str | None = None) -> str:
+    """FACT_COLUMNS, of table `alias` when given, with `counted` read as the SQL `counted` when given
+    (仅已核对: whether the row counts among the reviewed facts)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"({counted}) AS counted" if counted and c.strip() == "counted" else prefix + c.strip()
+                     for c in FACT_COLUMNS.split(","))
+
+
 FACT_ORDER = "ord"  # = issue_date DESC NULLS LAST, doc, article seq, article_id, evidence_start, fact_id
 
 
@@ -457,7 +487,9 @@ class Measure:
     (inside `within`, a city's code, when given), or about the regions in `regions` (codes of any
     level), or — `by="initiative"` — about each initiative inside `within` (the province if None).
     `by="year"` splits each region's figure into calendar years (increments whose period lies in one
-    year; totals dated in that year). `initiative` keeps only the facts under it.
+    year; totals dated in that year). `initiative` keeps only the facts under it. `reviewed_only`
+    (仅已核对) reads only the facts a person confirmed, corrected or added, and the counting rules
+    judge them among themselves (fvr instead of fvc).
     """
 
     kind: str
@@ -468,10 +500,14 @@ class Measure:
     regions: tuple[str, ...] = ()
     by: str = "region"
     initiative: str | None = None
+    reviewed_only: bool = False
+
+    def table(self) -> str:
+        return "fvr" if self.reviewed_only else "fvc"
 
 
 _CAND_COLUMNS = ("f.ord, f.fact_id, f.part_of, f.metric, f.value, f.approx, f.region_code, f.depth, f.city_code,"
-                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source")
+                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source, f.review")
 # A region's subtree, by the level of the region: fixed fragments, the code travels as a parameter.
 _SUBTREE = {0: "f.region_code IS NOT NULL", 1: "f.city_code = {c}", 2: "f.county_code = {c}"}
 
@@ -511,7 +547,7 @@ def _candidates(m: Measure, depths: dict[str, int]) -> tuple[str, list[Any]]:
         own = f" AND f.depth = {gdepth}" if m.kind != "increment" and m.by != "initiative" else ""
         if m.by == "year":
             grp = f"{grp} || '|' || CAST(year({year}) AS VARCHAR)"
-        sql = (f"SELECT {columns}, {grp} AS grp, {key} AS key, {gdepth} AS gdepth FROM fvc f "
+        sql = (f"SELECT {columns}, {grp} AS grp, {key} AS key, {gdepth} AS gdepth FROM {m.table()} f "
                f"WHERE {' AND '.join(conds)} AND f.depth >= {gdepth} AND {where}{own}")
         return sql, [*grp_params, *params, *where_params]
 
@@ -588,6 +624,8 @@ def figures(key: DbKey, m: Measure) -> pd.DataFrame:
                min(as_of) FILTER (WHERE dropped IS NULL) AS first_as_of,
                max(as_of) FILTER (WHERE dropped IS NULL) AS last_as_of,
                count(*) FILTER (WHERE dropped IS NOT NULL) AS n_left_out,
+               -- how many of the facts that count a person has confirmed, corrected or added
+               count(*) FILTER (WHERE dropped IS NULL AND review IN ('confirmed', 'corrected', 'added')) AS n_reviewed,
                -- periods and dates read against an issue date that was itself inferred
                count(*) FILTER (WHERE dropped IS NULL AND date_source = 'inferred') AS n_inferred
         FROM judged GROUP BY grp, metric HAVING count(*) FILTER (WHERE dropped IS NULL) > 0
@@ -610,10 +648,15 @@ def _narrowed(m: Measure, grp: str | None, metric: str | None) -> Measure:
     return m
 
 
+def _figure_fact_columns(m: Measure) -> str:
+    """The fact columns of a figure's facts (`counted`: among the reviewed facts for 仅已核对)."""
+    return fact_select("f", _IN_FVR.format(t="f.") if m.reviewed_only else None)
+
+
 def figure_facts_sql(key: DbKey, m: Measure, grp: str | None, metric: str | None) -> tuple[str, list[Any]]:
     head, params = _judged(key, _narrowed(m, grp, metric))
     return (f"""{head}
-        SELECT j.grp, j.dropped, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}
+        SELECT j.grp, j.dropped, {_figure_fact_columns(m)}
         FROM judged j JOIN fv f ON f.ord = j.ord
         WHERE (?::VARCHAR IS NULL OR j.grp = ?) AND (?::VARCHAR IS NULL OR j.metric = ?)
         ORDER BY j.grp, j.metric, j.dropped NULLS FIRST, f.p_end DESC NULLS LAST, f.value DESC, f.ord""",
@@ -636,7 +679,7 @@ def target_list(key: DbKey, m: Measure) -> pd.DataFrame:
         raise ValueError("target_list lists targets")
     head, params = _judged(key, m)
     return _query(key, f"""{head}
-        SELECT j.grp, j.dropped, {", ".join("f." + c.strip() for c in FACT_COLUMNS.split(","))}, f.p_end AS deadline
+        SELECT j.grp, j.dropped, {_figure_fact_columns(m)}, f.p_end AS deadline
         FROM judged j JOIN fv f ON f.ord = j.ord
         ORDER BY f.p_end, j.grp, f.metric, f.target_type NULLS LAST, f.value DESC, f.ord""", params)
 
@@ -646,12 +689,12 @@ def sum_of_figures(figs: pd.DataFrame) -> pd.DataFrame:
     region's own, to be labelled as such. `n_regions` counts the figures added."""
     if figs.empty:
         return pd.DataFrame(columns=["metric", "value", "n", "approxes", "n_regions", "first_start", "last_end",
-                                     "first_as_of", "last_as_of", "n_inferred"])
+                                     "first_as_of", "last_as_of", "n_inferred", "n_reviewed"])
     return (figs.groupby("metric", as_index=False)
             .agg(value=("value", "sum"), n=("n", "sum"), approxes=("approxes", lambda s: sorted({a for x in s for a in x})),
                  n_regions=("grp", "nunique"), first_start=("first_start", "min"), last_end=("last_end", "max"),
                  first_as_of=("first_as_of", "min"), last_as_of=("last_as_of", "max"),
-                 n_inferred=("n_inferred", "sum")))
+                 n_inferred=("n_inferred", "sum"), n_reviewed=("n_reviewed", "sum")))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -660,7 +703,8 @@ def fact_counts(key: DbKey, flt: FactFilter) -> pd.DataFrame:
     Nothing is added: the filtered facts mix periods, regions and levels."""
     where, params = flt.where()
     return _query(key, f"""
-        SELECT metric, kind, count(*) FILTER (WHERE counted) AS n, count(*) AS n_all
+        SELECT metric, kind, count(*) FILTER (WHERE {flt.counted_sql()}) AS n, count(*) AS n_all,
+               count(*) FILTER (WHERE review IN ('confirmed', 'corrected', 'added')) AS n_reviewed
         FROM fv WHERE {where} GROUP BY metric, kind ORDER BY metric, kind""", params)
 
 
@@ -678,14 +722,15 @@ def fact_count(key: DbKey, flt: FactFilter) -> int:
 def fact_rows(key: DbKey, flt: FactFilter, limit: int = 200, offset: int = 0) -> pd.DataFrame:
     """One page of facts (all occurrences, `counted` says which one aggregates use)."""
     where, params = flt.where()
-    return _query(key, f"SELECT {FACT_COLUMNS} FROM fv WHERE {where} ORDER BY {FACT_ORDER} LIMIT ? OFFSET ?",
-                  params + [int(limit), int(offset)])
+    return _query(key, f"SELECT {fact_select(counted=flt.counted_sql())} FROM fv WHERE {where} "
+                       f"ORDER BY {FACT_ORDER} LIMIT ? OFFSET ?", params + [int(limit), int(offset)])
 
 
 def export_rows(key: DbKey, flt: FactFilter) -> pa.Table:
     """Every filtered fact, in the table's order, with exact DECIMAL values (not cached: large)."""
     where, params = flt.where()
-    return _arrow(key, f"SELECT {FACT_COLUMNS} FROM fv WHERE {where} ORDER BY {FACT_ORDER}", params)
+    return _arrow(key, f"SELECT {fact_select(counted=flt.counted_sql())} FROM fv WHERE {where} ORDER BY {FACT_ORDER}",
+                  params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -745,19 +790,21 @@ def initiative_places(key: DbKey, flt: FactFilter, by: str = "city") -> pd.DataF
              else "coalesce(nullif(county, ''), CASE WHEN region_level = 'city' THEN '市本级' ELSE coalesce(nullif(city, ''), '省外') END)")
     return _query(key, f"""
         SELECT i AS initiative, {place} AS place, count(*) AS n_facts,
-               count(DISTINCT coalesce(region_code, region)) AS n_regions
-        FROM (SELECT unnest(initiatives) AS i, city, county, region, region_code, region_level
-              FROM {_counted(flt)} WHERE counted AND {where})
+               count(DISTINCT coalesce(region_code, region)) AS n_regions,
+               count(*) FILTER (WHERE review IN ('confirmed', 'corrected', 'added')) AS n_reviewed
+        FROM (SELECT unnest(initiatives) AS i, city, county, region, region_code, region_level, review
+              FROM {_counted(flt)} WHERE {flt.counted_sql()} AND {where})
         GROUP BY ALL ORDER BY initiative, n_facts DESC, place""", params)
 
 
 def initiative_rank(places: pd.DataFrame) -> pd.DataFrame:
     """Initiatives with their counted facts, regions and cities (from initiative_places)."""
     if places.empty:
-        return pd.DataFrame(columns=["initiative", "n_facts", "n_regions", "n_cities"])
+        return pd.DataFrame(columns=["initiative", "n_facts", "n_regions", "n_cities", "n_reviewed"])
     city = ~places["place"].isin([PROVINCE, "省外", "市本级"])
     out = places.assign(is_city=city.astype(int)).groupby("initiative", as_index=False).agg(
-        n_facts=("n_facts", "sum"), n_regions=("n_regions", "sum"), n_cities=("is_city", "sum"))
+        n_facts=("n_facts", "sum"), n_regions=("n_regions", "sum"), n_cities=("is_city", "sum"),
+        n_reviewed=("n_reviewed", "sum"))
     return out.sort_values(["n_facts", "n_regions", "initiative"], ascending=[False, False, True],
                            kind="stable").reset_index(drop=True)
 
@@ -860,7 +907,7 @@ class _Snapshot:
             units = {k: v["unit"] for k, v in spec.items()}
         self._units = units
         con.execute("BEGIN TRANSACTION")
-        for t in ("arts", "fvc", "rv_facts", "rv_log"):
+        for t in ("arts", "fvc", "fvr", "rv_facts", "rv_log"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
         con.execute(_RV_FACTS)
         con.execute(_RV_LOG)
@@ -870,8 +917,20 @@ class _Snapshot:
             con.execute("DROP TABLE fv")
         self._write(con, self.records, None)
         con.execute(_SNAPSHOT_SQL)
+        self._write_reviewed(con)
         con.execute("COMMIT")
         self.rebuilds += 1
+
+    def _write_reviewed(self, cur) -> None:
+        """fvr (仅已核对) from fv as it is now: the file's fact_view replayed over the reviewed facts
+        alone, through a view of `cur` only (TEMP shadows main)."""
+        cur.execute("CREATE OR REPLACE TEMP TABLE _rv AS SELECT * FROM fv WHERE list_contains(?::VARCHAR[], review)",
+                    [list(REVIEWED)])
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW facts AS SELECT {', '.join(self._fact_columns + list(REVIEW_COLUMNS))} "
+                    "FROM _rv")
+        cur.execute(_FVR_SQL)
+        cur.execute("DROP VIEW temp.facts")
+        cur.execute("DROP TABLE temp._rv")
 
     def _create_views(self) -> None:
         """Views of the file's tables in the in-memory database, the corrected facts, then the file's
@@ -1018,6 +1077,8 @@ class _Snapshot:
                     region = place_columns(a.fields, self._regions)["region"] or ""
                     scope.add((a.fields.get("metric"), a.fields.get("kind"), Decimal(a.fields.get("value")), region))
             rebuild = not self._refresh(cur, scope, sorted(ids))
+            if not rebuild:
+                self._write_reviewed(cur)
             cur.execute("ROLLBACK" if rebuild else "COMMIT")
         except BaseException:
             try:
@@ -1185,8 +1246,8 @@ def _review_where(status: str, metrics: tuple[str, ...]) -> tuple[str, list[Any]
     return " AND ".join(conds), params
 
 
-REVIEW_QUEUE_COLUMNS = FACT_COLUMNS + """, confidence, doubts, rule, part_of, value_start, value_end,
-    evidence_start, evidence_end, review, original_value, reviewed_by, reviewed_at, review_note, corrected_fields"""
+REVIEW_QUEUE_COLUMNS = FACT_COLUMNS + """, confidence, doubts, rule, value_start, value_end, evidence_start,
+    evidence_end"""
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -4,7 +4,10 @@
 --
 -- Every query below reads `cand`, a relation that dashboard/data.py builds from the snapshot table
 -- `fvc` (counted facts: reprints and in-article repeats are already gone, see etl/schema.sql
--- `fact_view.counted`). `cand` holds the facts of ONE kind that could enter one set of figures:
+-- `fact_view.counted`) — or, for figures of the reviewed facts only (仅已核对), from `fvr`: the facts a
+-- person confirmed, corrected or added, with reprints and repeats removed among them alone, so that
+-- every rule below judges them among themselves. `cand` holds the facts of ONE kind that could enter
+-- one set of figures:
 --
 --   grp          the figure a fact may count towards (a region's code at the chosen level, an
 --                initiative, a region and a year ...); rules never look across figures
@@ -14,6 +17,8 @@
 --   region_code, depth, city_code, county_code   the fact's own region and where it lies
 --   p_start, p_end   the fact's period (a total's as-of date, a target's deadline in p_end)
 --   as_of        a total's date: the end of its period, never after the issue it was printed in
+--   review       unreviewed | confirmed | corrected | added (read by no rule: the figures report how
+--                many of the facts that count are reviewed)
 --
 -- Each query returns every row of `cand` with `dropped`: NULL when the fact counts, else the reason
 -- it does not, so that the facts behind a figure can be listed with the ones left out.

@@ -93,12 +93,12 @@ def test_filters(key):
 
 def test_initiatives_by_place_and_rank(key):
     places = data.initiative_places(key, FactFilter())
-    assert list(places.itertuples(index=False, name=None)) == [
-        ("@共富工坊", "湖州市", 1, 1), ("两基", "宁波市", 4, 2), ("八大群体", "宁波市", 1, 1),
-        ("职工职业技能竞赛", "浙江省", 1, 1), ("职工职业技能竞赛", "省外", 1, 1)]
+    assert list(places.itertuples(index=False, name=None)) == [  # initiative, place, facts, regions, reviewed
+        ("@共富工坊", "湖州市", 1, 1, 0), ("两基", "宁波市", 4, 2, 0), ("八大群体", "宁波市", 1, 1, 0),
+        ("职工职业技能竞赛", "浙江省", 1, 1, 0), ("职工职业技能竞赛", "省外", 1, 1, 0)]
     rank = data.initiative_rank(places)
     assert list(rank.itertuples(index=False, name=None)) == [
-        ("两基", 4, 2, 1), ("职工职业技能竞赛", 2, 2, 0), ("@共富工坊", 1, 1, 1), ("八大群体", 1, 1, 1)]
+        ("两基", 4, 2, 1, 0), ("职工职业技能竞赛", 2, 2, 0, 0), ("@共富工坊", 1, 1, 1, 0), ("八大群体", 1, 1, 1, 0)]
     assert data.initiative_rank(places.iloc[0:0]).empty
 
 

@@ -107,6 +107,49 @@ def test_corrections_reach_the_figures_and_carry_their_review_columns(review_db)
                                         "rejected": 1, "corrections": 4, "orphaned": 0}
 
 
+def reviewed_figure(metric: str, code: str, kind: str = "increment") -> tuple[Decimal | None, list[str]]:
+    """A region's 2021 figure over the reviewed facts only (仅已核对), and the facts that count in it."""
+    key = data.current_key()
+    m = Measure(kind, (metric,), ("2021-01-01", "2021-12-31"), regions=(code,), reviewed_only=True)
+    f = data.figures(key, m)
+    facts = data.figure_facts(key, m, code, metric)
+    return (Decimal(str(f.value.iloc[0])) if not f.empty else None), sorted(facts.fact_id[facts.dropped.isna()])
+
+
+def test_only_reviewed_facts_are_counted_among_themselves(review_db):
+    """仅已核对: the counting rules judge the reviewed facts alone — a confirmed reprint counts when its
+    first printing is not reviewed, a reviewed county fills in where its city's figure is not reviewed."""
+    assert reviewed_figure("union_orgs", "330200") == (None, [])
+    review("confirm", "f03")   # 鄞州区新建工会60家 (1—6月): covered by 宁波市's 1059 when all facts count
+    assert figure("union_orgs", "330200") == 1059
+    assert reviewed_figure("union_orgs", "330200") == (60, ["f03"])
+    review("confirm", "f07")   # the reprint of 宁波全市新建工会1059家; its first printing f01 stays unreviewed
+    assert reviewed_figure("union_orgs", "330200") == (1059, ["f07"])
+    key = data.current_key()
+    m = Measure("increment", ("union_orgs",), ("2021-01-01", "2021-12-31"), regions=("330200",), reviewed_only=True)
+    facts = data.figure_facts(key, m, "330200", "union_orgs").set_index("fact_id")
+    assert facts.loc["f03", "dropped"] == "covered" and facts.loc["f07", "review"] == "confirmed"
+    assert facts.counted.tolist() == [True, True]  # both count among the reviewed facts
+    # all facts: f01 counts (f07 is its reprint), and it is not reviewed — the share is of what counts
+    full = data.figures(key, Measure("increment", ("union_orgs",), ("2021-01-01", "2021-12-31"), regions=("330200",)))
+    assert (int(full.n.iloc[0]), int(full.n_reviewed.iloc[0])) == (1, 0)
+    assert int(data.figures(key, m).n_reviewed.iloc[0]) == 1
+    # 数据: 仅已核对 with 只看计入汇总 reads `counted` among the reviewed facts too
+    flt = FactFilter(reviewed_only=True, counted_only=True)
+    rows = data.fact_rows(key, flt)
+    assert sorted(rows.fact_id) == ["f03", "f07"] and rows.counted.all()
+    assert data.fact_count(key, FactFilter(counted_only=True, metrics=("union_orgs",))) == 4  # f01 f03 f05 f12
+    assert data.fact_rows(key, FactFilter(metrics=("union_orgs",))).set_index("fact_id").counted["f07"] == False  # noqa: E712
+    counts = data.fact_counts(key, FactFilter(reviewed_only=True))
+    assert counts[["metric", "kind", "n", "n_all", "n_reviewed"]].values.tolist() == [["union_orgs", "increment", 2, 2, 2]]
+    # a correction moves the corrected fact out of its twin's group: both count, each in its own
+    review("correct", "f01", value="1100")
+    assert reviewed_figure("union_orgs", "330200") == (1100, ["f01"])  # 1—6月 1100 and 1059: the largest
+    places = data.initiative_places(data.current_key(), FactFilter(reviewed_only=True, period=("2021-01-01", "2021-12-31")))
+    assert places[["initiative", "place", "n_facts", "n_reviewed"]].values.tolist() == [
+        ["两基", "宁波市", 3, 3], ["八大群体", "宁波市", 1, 1]]
+
+
 def test_the_queue_puts_the_least_certain_first(review_db):
     key = data.current_key()
     q = data.review_queue(key, "unreviewed", (), 3, 0)
@@ -150,6 +193,7 @@ def _ranked(con) -> dict[str, list]:
     numbers them afresh; what must agree is the order."""
     return {"fv": con.execute("SELECT * EXCLUDE (ord), row_number() OVER (ORDER BY ord) FROM fv ORDER BY ord").fetchall(),
             "fvc": sorted(map(repr, con.execute("SELECT * EXCLUDE (ord) FROM fvc").fetchall())),
+            "fvr": sorted(map(repr, con.execute("SELECT * EXCLUDE (ord) FROM fvr").fetchall())),
             "arts": con.execute("SELECT * EXCLUDE (ord), row_number() OVER (ORDER BY ord) FROM arts ORDER BY ord").fetchall()}
 
 
