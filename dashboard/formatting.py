@@ -317,3 +317,46 @@ def chinese_punctuation(text: str) -> str:
             out[i] = full
     return "".join(out)
 
+
+
+# ---- review (issue 10): what a person has vouched for -------------------------------------------
+
+REVIEW_LABELS = {"unreviewed": "未核对", "confirmed": "已确认", "corrected": "已更正", "added": "已补充",
+                 "rejected": "已否决"}
+REVIEWED_STATES = ("confirmed", "corrected", "added")
+FIELD_LABELS = {"metric": "指标", "kind": "类型", "value": "数值", "approx": "约数", "region": "地区",
+                "region_code": "地区代码", "period_start": "时期开始", "period_end": "时期结束",
+                "period_label": "时期", "initiative": "倡议", "part_of": "属于"}
+
+
+def review_label(review: object) -> str:
+    """未核对 / 已确认 / 已更正 / 已补充; a fact without the column is 未核对."""
+    if review is None or (isinstance(review, float) and math.isnan(review)):
+        return REVIEW_LABELS["unreviewed"]
+    return REVIEW_LABELS.get(str(review), str(review))
+
+
+def reviewed_share_text(reviewed: object, total: object, unit: str = "条") -> str:
+    """已核对 3/12 条 — of the facts a figure or table rests on; empty when it rests on none."""
+    n = int(total or 0)
+    if n <= 0:
+        return ""
+    return f"已核对 {int(reviewed or 0)}/{n} {unit}"
+
+
+def corrected_fields_text(fields: object) -> str:
+    """'value|region' → 数值、地区."""
+    if fields is None or (isinstance(fields, float) and math.isnan(fields)):
+        return ""
+    return "、".join(FIELD_LABELS.get(f, f) for f in str(fields).split("|") if f)
+
+
+def percent_text(share: float | None) -> str:
+    """A share as a percentage that never rounds a few to nothing: 0 → 0%, 0.002 → 不到1%, 0.256 → 26%."""
+    if share is None:
+        return "—"
+    if 0 < share < 0.01:
+        return "不到1%"
+    if 0.99 < share < 1:
+        return "99%"
+    return f"{share:.0%}"

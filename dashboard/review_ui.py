@@ -11,15 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.formatting import APPROX_LABELS, KIND_LABELS, format_fact_value, kind_label, md_text
+from dashboard.formatting import (  # noqa: F401 — REVIEW_LABELS and FIELD_LABELS are read through this module
+    APPROX_LABELS, FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, format_fact_value, kind_label, md_text,
+)
 
-REVIEW_LABELS = {"unreviewed": "未核对", "confirmed": "已确认", "corrected": "已更正", "added": "已补充",
-                 "rejected": "已否决"}
 STATUS_LABELS = {"applied": "生效", "superseded": "已被后来的核对取代", "orphaned": "孤立（找不到对应的数字）"}
 ACTION_LABELS = {"confirm": "确认", "correct": "更正", "reject": "否决", "add": "补充"}
-FIELD_LABELS = {"metric": "指标", "kind": "类型", "value": "数值", "approx": "约数", "region": "地区",
-                "region_code": "地区代码", "period_start": "时期开始", "period_end": "时期结束",
-                "period_label": "时期", "initiative": "倡议", "part_of": "属于"}
 # Reasons the ETL gives for doubting a fact (facts.doubts; their weights are in
 # data/rules/confidence.yaml); a reason not listed here is shown as written.
 DOUBT_LABELS = {

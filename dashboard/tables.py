@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard.formatting import (
-    APPROX_MARKS, DATE_SOURCE_INFERRED, chinese_punctuation, format_fact_value, iso_date_text, kind_label,
-    neutralise_formula, period_text, target_label, to_decimal,
+    APPROX_MARKS, DATE_SOURCE_INFERRED, chinese_punctuation, corrected_fields_text, format_fact_value, iso_date_text,
+    kind_label, neutralise_formula, period_text, review_label, target_label, to_decimal,
 )
 
 APPROX_SHORT = {"exact": "精确", "over": "≥（不少于）", "under": "<（不足）", "about": "≈（约）"}
@@ -26,12 +26,14 @@ APPROX_SHORT = {"exact": "精确", "over": "≥（不少于）", "under": "<（�
 # Database column → Chinese header, in download order.
 EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("issue_date", "出版日期"), ("date_source", "出版日期来源"), ("metric_label", "指标"), ("kind", "类型"),
-    ("target_type", "目标类型"), ("value", "数值"),
+    ("target_type", "目标类型"), ("value", "数值"), ("original_value", "更正前数值"),
     ("unit", "单位"), ("approx", "约数"), ("display", "数值（中文写法）"), ("region", "地区"),
     ("region_code", "地区代码"), ("city", "地市"), ("county", "区县"), ("town", "乡镇"),
     ("period_label", "时期"), ("period_start", "时期开始"), ("period_end", "时期结束"),
     ("initiative", "倡议"), ("evidence", "原文证据"), ("article_title", "文章标题"), ("doc", "版面文件"),
-    ("counted", "计入汇总"), ("part_of", "所属上级数字（事实编号）"), ("metric", "指标代码"), ("fact_id", "事实编号"),
+    ("counted", "计入汇总"), ("review", "核对状态"), ("review_code", "核对状态代码"), ("corrected_fields", "更正的字段"),
+    ("reviewed_by", "核对人"), ("reviewed_at", "核对时间"), ("review_note", "核对备注"),
+    ("part_of", "所属上级数字（事实编号）"), ("metric", "指标代码"), ("fact_id", "事实编号"),
     ("article_id", "文章编号"),
 ]
 DATE_SOURCE_LABELS = {"masthead": "报头", "manifest": "清单", "metadata": "网页元数据", "url": "网址",
@@ -48,7 +50,8 @@ DROPPED_LABELS = {
 # Excel column widths (characters) by header; others get 12.
 XLSX_WIDTHS = {"出版日期": 12, "指标": 10, "类型": 6, "数值": 14, "数值（中文写法）": 14, "地区": 12, "时期": 14,
                "原文证据": 60, "文章标题": 36, "倡议": 14, "版面文件": 28, "事实编号": 18, "文章编号": 18,
-               "所属上级数字（事实编号）": 18, "出版日期来源": 8, "单位": 6, "约数": 10}
+               "所属上级数字（事实编号）": 18, "出版日期来源": 8, "单位": 6, "约数": 10, "更正前数值": 12,
+               "核对状态": 8, "核对时间": 20, "核对备注": 24}
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
 
 
@@ -83,7 +86,7 @@ def export_frame(table: pa.Table) -> pd.DataFrame:
     dates, 是/否, and every text cell that a spreadsheet would run as a formula prefixed with '."""
     n = table.num_rows
     col = {name: (table.column(name).to_pylist() if name in table.column_names else [None] * n)
-           for name, _ in EXPORT_COLUMNS if name != "display"}
+           for name, _ in EXPORT_COLUMNS if name not in ("display", "review_code")}
     values = [plain_value(v) for v in col["value"]]
     units = [u or "" for u in col["unit"]]
     approx = [a or "exact" for a in col["approx"]]
@@ -91,9 +94,15 @@ def export_frame(table: pa.Table) -> pd.DataFrame:
     for name, header in EXPORT_COLUMNS:
         if name == "display":
             cells = [format_fact_value(v, u, a) for v, u, a in zip(values, units, approx)]
-        elif name == "value":
-            out[header] = values
+        elif name in ("value", "original_value"):
+            out[header] = values if name == "value" else [plain_value(v) for v in col[name]]
             continue
+        elif name == "review":
+            cells = [review_label(r) for r in col["review"]]
+        elif name == "review_code":   # the state as a code, for programs: confirmed corrected added unreviewed
+            cells = [r or "unreviewed" for r in col["review"]]
+        elif name == "corrected_fields":
+            cells = [corrected_fields_text(f) or None for f in col[name]]
         elif name == "kind":
             cells = [kind_label(k) if k else None for k in col["kind"]]
         elif name == "target_type":
@@ -211,6 +220,14 @@ def _period_cell(label: object, start: object, end: object) -> str:
     return words or resolved
 
 
+def _review_cell(review: object, original: object, unit: object) -> str:
+    """未核对 / 已确认 / 已补充, or 已更正（原1059家）: the ETL's value beside the corrected one."""
+    label = review_label(review)
+    if review == "corrected" and to_decimal(original) is not None:
+        return f"{label}（原{format_fact_value(original, _text(unit) or '', 'exact')}）"
+    return label
+
+
 def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Fact rows → the on-screen table: Chinese headers; the value as a number (so the column sorts
     by size) between its approximation mark (≥, <, ≈) and its unit; the period as written and as
@@ -218,14 +235,15 @@ def fact_display_frame(df: pd.DataFrame) -> pd.DataFrame:
     the article. With a `dropped` column (facts behind a figure), whether and why each one counts."""
     n = len(df)
     col = lambda c: df[c] if c in df.columns else pd.Series([None] * n, index=df.index)  # noqa: E731
-    # What a reader needs first comes first (a phone shows four or five columns): the number, its
-    # place and period, the words; then where and when it was printed.
+    # What a reader needs first comes first (a phone shows four or five columns): the number and
+    # whether a person has checked it, its place and period, the words; then where and when it was printed.
     out = pd.DataFrame({
         "指标": df["metric_label"].fillna(df["metric"]),
         "类型": [_kind_cell(k, t) for k, t in zip(df["kind"], col("target_type"))],
         "约": [APPROX_MARKS.get(a or "exact", "") for a in df["approx"]],
         "数值": [_float(v) for v in df["value"]],
         "单位": df["unit"].fillna(""),
+        "核对": [_review_cell(r, o, u) for r, o, u in zip(col("review"), col("original_value"), df["unit"])],
         "地区": df["region"].fillna("（未定位）"),
         "时期": [_period_cell(lab, s, e) for lab, s, e in zip(df["period_label"], col("period_start"), col("period_end"))],
         "原文证据": [chinese_punctuation(e) if isinstance(e, str) else e for e in df["evidence"]],
@@ -268,8 +286,11 @@ def describe_export(flt, *, labels: dict[str, str], exported_at: str, source: st
         ("筛选：时期", years),
         ("筛选：原文证据包含", flt.text.strip() or "（不限）"),
         ("筛选：只看计入汇总", "是" if flt.counted_only else "否"),
+        ("筛选：仅已核对", "是（只含有人确认、更正或补充的数字）" if getattr(flt, "reviewed_only", False) else "否"),
         ("看板链接", link),
         ("统计口径", rule.replace("**", "")),
         ("列说明", "“数值”为基本单位（元、人、家、场、个、件）的精确数值；“约数”标明≥（不少于）、<（不足）、≈（约）；"
-                 "“计入汇总”为“否”的是重复出现或转载，合计时不计。"),
+                 "“计入汇总”为“否”的是重复出现或转载，合计时不计。“核对状态”：未核对、已确认、已更正、已补充（ETL 漏掉、"
+                 "由核对人补上的数字）；已更正的数字，“数值”是更正后的值，“更正前数值”是 ETL 原来抽取的值；"
+                 "“核对状态代码”是同一状态的代码（unreviewed、confirmed、corrected、added，与 Parquet 的 review 列相同）。"),
     ]

@@ -41,7 +41,8 @@ def test_csv_has_bom_chinese_headers_exact_numbers_and_no_formulas():
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
-    assert header[:9] == ["出版日期", "出版日期来源", "指标", "类型", "目标类型", "数值", "单位", "约数", "数值（中文写法）"]
+    assert header[:10] == ["出版日期", "出版日期来源", "指标", "类型", "目标类型", "数值", "更正前数值", "单位", "约数",
+                           "数值（中文写法）"]
     assert "所属上级数字（事实编号）" in header
     r1 = dict(zip(header, rows[1]))
     assert r1["数值"] == "27000000" and r1["数值（中文写法）"] == "2700万元" and r1["类型"] == "新增"
@@ -100,8 +101,8 @@ def test_describe_export_names_every_filter():
 def test_fact_display_frame():
     df = sample().to_pandas()
     out = tables.fact_display_frame(df)
-    assert list(out.columns) == ["指标", "类型", "约", "数值", "单位", "地区", "时期", "原文证据", "文章", "出版日期",
-                                 "倡议", "地市", "计入汇总"]
+    assert list(out.columns) == ["指标", "类型", "约", "数值", "单位", "核对", "地区", "时期", "原文证据", "文章",
+                                 "出版日期", "倡议", "地市", "计入汇总"]
     # a number column, so that it sorts by size (not ≥2.49万家 < 1059家 as text)
     assert out["数值"].tolist() == [27000000.0, 12.5] and out["约"].tolist() == ["", "≥"]
     assert out["单位"].tolist() == ["元", "家"]
@@ -109,7 +110,53 @@ def test_fact_display_frame():
     assert out["地市"].tolist() == ["湖州市", "省外"]
     assert out["文章"].tolist() == ["articles?article=a1&fact=f1", "articles?article=a1&fact=f2"]
     assert out["计入汇总"].tolist() == [True, False]
+    assert out["核对"].tolist() == ["未核对", "未核对"]  # rows without the review columns
     assert isinstance(out, pd.DataFrame)
+
+
+def reviewed_sample() -> pa.Table:
+    """The sample as reviewed: f1's value corrected (the ETL read 2500万), f2 confirmed, and a number a
+    reviewer added; names and notes as typed, one of them formula-like."""
+    t = sample().to_pylist()
+    t[0].update(value=Decimal("27000000.00"), review="corrected", original_value=Decimal("25000000.00"),
+                reviewed_by="=张三", reviewed_at="2026-12-01T10:00:00+08:00", review_note="原文核对",
+                corrected_fields="value|region")
+    t[1].update(review="confirmed", reviewed_by="李四", reviewed_at="2026-12-01T10:01:00+08:00")
+    added = {**t[0], "fact_id": "rv0123", "value": Decimal("5.00"), "review": "added", "original_value": None,
+             "reviewed_by": "王五", "review_note": None, "corrected_fields": None}
+    schema = sample().schema
+    for name in ("review", "reviewed_by", "reviewed_at", "review_note", "corrected_fields"):
+        schema = schema.append(pa.field(name, pa.string()))
+    schema = schema.append(pa.field("original_value", pa.decimal128(20, 2)))
+    return pa.Table.from_pylist([t[0], t[1], added], schema=schema)
+
+
+def test_downloads_carry_the_review_state_and_the_value_before_a_correction():
+    text = tables.csv_bytes(reviewed_sample())[3:].decode("utf-8")
+    header, *cells = list(csv.reader(io.StringIO(text)))
+    rows = [dict(zip(header, r)) for r in cells]
+    got = [(r["事实编号"], r["数值"], r["更正前数值"], r["核对状态"], r["核对状态代码"], r["更正的字段"], r["核对人"],
+            r["核对时间"], r["核对备注"]) for r in rows]
+    assert got == [
+        ("f1", "27000000", "25000000", "已更正", "corrected", "数值、地区", "'=张三", "2026-12-01T10:00:00+08:00", "原文核对"),
+        ("f2", "12.5", "", "已确认", "confirmed", "", "李四", "2026-12-01T10:01:00+08:00", ""),
+        ("rv0123", "5", "", "已补充", "added", "", "王五", "2026-12-01T10:00:00+08:00", ""),
+    ]
+    assert header.index("更正前数值") == header.index("数值") + 1  # beside the corrected value
+    # Parquet: the database's names and exact values; Excel: the same cells as the CSV
+    back = pq.read_table(io.BytesIO(tables.parquet_bytes(reviewed_sample(), [])))
+    assert back.column("review").to_pylist() == ["corrected", "confirmed", "added"]
+    assert back.column("original_value").to_pylist() == [Decimal("25000000.00"), None, None]
+    ws = load_workbook(io.BytesIO(tables.xlsx_bytes(reviewed_sample(), [])))["数据"]
+    xh = [c.value for c in ws[1]]
+    assert [ws.cell(2, xh.index(h) + 1).value for h in ("数值", "更正前数值", "核对状态", "核对人")] == [
+        27000000, 25000000, "已更正", "'=张三"]
+    # on screen: the state, the ETL's value beside a corrected one
+    assert tables.fact_display_frame(reviewed_sample().to_pandas())["核对"].tolist() == [
+        "已更正（原2500万元）", "已确认", "已补充"]
+    about = dict(tables.describe_export(FactFilter(reviewed_only=True), labels={}, exported_at="T", source="S",
+                                        database="D", n_rows=1, link="l", rule="r"))
+    assert about["筛选：仅已核对"] == "是（只含有人确认、更正或补充的数字）"
 
 
 def test_fact_display_frame_marks_inferred_dates_targets_and_reasons():
