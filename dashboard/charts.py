@@ -69,6 +69,16 @@ def hover_labels(df: pd.DataFrame, unit: str, value_col: str = "value") -> list[
     return [s + (f"（{e}）" if e != s else "") + (f"<br>{w}" if w else "") for s, e, w in zip(short, exact, when)]
 
 
+def count_labels(df: pd.DataFrame) -> list[str]:
+    """Hover text of how many facts a figure adds (`n`) and how many of them a person has reviewed
+    (`n_reviewed`, when the frame has it): 3 条数字计入，已核对 1 条."""
+    if "n" not in df.columns:
+        return [""] * len(df)
+    reviewed = df["n_reviewed"].tolist() if "n_reviewed" in df.columns else [None] * len(df)
+    return [("" if pd.isna(n) else f"{int(n)} 条数字计入") + ("" if k is None or pd.isna(k) else f"，已核对 {int(k)} 条")
+            for n, k in zip(df["n"], reviewed)]
+
+
 def _geo_bounds(geo: dict) -> tuple[float, float, float, float]:
     xs: list[float] = []
     ys: list[float] = []
@@ -115,7 +125,7 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
         raise ValueError("no region of the data is on this map")
     divisor, axis_unit = axis_scale(df["value"].max(), unit)
     labels = hover_labels(df, unit)
-    n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
+    n = count_labels(df)
     # Each feature's shape is sent once: grey ones in the first trace, coloured ones in the second.
     with_data = set(df["code"])
     blank = [c for c in codes if c not in with_data]
@@ -132,13 +142,14 @@ def region_map(df: pd.DataFrame, geo: dict, *, title: str, unit: str, height: in
         "type": "choroplethmap",
         "geojson": {"type": "FeatureCollection", "features": [f for f in geo["features"] if f["id"] in with_data]},
         "locations": df["code"].tolist(), "z": [v / divisor for v in _floats(df["value"])], "colorscale": MAP_COLORS,
-        **({"zmin": 0} if len(df) == 1 else {}),
+        # one region: its colour is the scale's top, from 0 (plotly ignores a zmin without a zmax)
+        **({"zmin": 0, "zmax": (_floats(df["value"])[0] or divisor) / divisor} if len(df) == 1 else {}),
         "marker": {"line": {"color": "white", "width": 1}},
         # under the map, across: on a phone a colour bar at the side would take a quarter of the width
         "colorbar": {"title": {"text": axis_unit, "side": "right"}, "tickformat": TICKFORMAT, "thickness": 10,
                      "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top", "len": 0.8},
         "customdata": [list(x) for x in zip(df["name"].map(plotly_text), labels, n)],
-        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     })
     center, zoom = _map_view(geo)
     return _figure(traces, _layout(title, height, subtitle, map={"style": "white-bg", "center": center, "zoom": zoom}))
@@ -153,14 +164,14 @@ def bar_chart(df: pd.DataFrame, *, category: str, title: str, unit: str, categor
     divisor, axis_unit = axis_scale(df[value].max(), unit)
     labels = hover_labels(df, unit, value)                       # exact and period, for the hover
     texts = value_labels(df, unit, value)                         # short, on the bar, like the axis
-    n = df["n"].tolist() if "n" in df.columns else [""] * len(df)
+    n = count_labels(df)
     custom = df[customdata].tolist() if customdata else df[category].tolist()
     top = float(df[value].max()) / divisor
     trace = {
         "type": "bar", "x": [v / divisor for v in _floats(df[value])], "y": df[category].astype(str).map(plotly_text).tolist(),
         "orientation": "h", "marker": {"color": BAR_COLOR}, "text": texts, "textposition": "outside",
         "cliponaxis": False, "customdata": [list(x) for x in zip(custom, labels, n)],
-        "hovertemplate": "%{y}<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+        "hovertemplate": "%{y}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     }
     layout = _layout(title, height or max(260, (90 if subtitle else 70) + 28 * len(df)), subtitle,
                      xaxis={"title": {"text": f"数值（{axis_unit}）"}, "tickformat": TICKFORMAT, "showgrid": True,
@@ -201,7 +212,7 @@ def year_chart(df: pd.DataFrame, *, title: str, unit: str, selected: tuple[int, 
     d = df.sort_values("year").reset_index(drop=True)
     divisor, axis_unit = axis_scale(d["value"].max(), unit)
     labels = hover_labels(d, unit)
-    n = d["n"].tolist() if "n" in d.columns else [""] * len(d)
+    n = count_labels(d)
     mids = [pd.Timestamp(year=int(y), month=7, day=2) for y in d["year"]]
     widths = [(pd.Timestamp(year=int(y) + 1, month=1, day=1) - pd.Timestamp(year=int(y), month=1, day=1)).days
               * DAY_MS * 0.8 for y in d["year"]]
@@ -210,7 +221,7 @@ def year_chart(df: pd.DataFrame, *, title: str, unit: str, selected: tuple[int, 
         "type": "bar", "x": [m.strftime("%Y-%m-%d") for m in mids], "y": [v / divisor for v in _floats(d["value"])],
         "width": widths, "marker": {"color": [SELECTED_COLOR if i else OTHER_COLOR for i in inside]},
         "customdata": [[int(y), lab, k] for y, lab, k in zip(d["year"], labels, n)],
-        "hovertemplate": "%{customdata[0]}年<br>%{customdata[1]}<br>%{customdata[2]} 条数字计入<extra></extra>",
+        "hovertemplate": "%{customdata[0]}年<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     }
     lo = pd.Timestamp(year=int(d["year"].min()), month=1, day=1)
     hi = pd.Timestamp(year=int(d["year"].max()) + 1, month=1, day=1)
@@ -246,8 +257,8 @@ def stock_chart(df: pd.DataFrame, *, title: str, unit: str, subtitle: str = "", 
             "type": "scatter", "x": part["as_of"].dt.strftime("%Y-%m-%d").tolist(),
             "y": [v / divisor for v in _floats(part["value"])], "name": plotly_text(reg), "mode": "lines+markers",
             "line": {"color": color, "width": 1.5, "dash": "dot"}, "marker": {"size": 8, "color": color},
-            "customdata": [[plotly_text(reg), lab] for lab in labels],
-            "hovertemplate": "%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<extra></extra>",
+            "customdata": [[plotly_text(reg), lab, k] for lab, k in zip(labels, count_labels(part))],
+            "hovertemplate": "%{customdata[0]}<br>截至%{x|%Y年%m月%d日}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         })
     layout = _layout(title, height, subtitle,
                      xaxis={"type": "date", "tickformat": "%Y年", "title": {"text": "截至日期"}, "automargin": True},
@@ -290,14 +301,16 @@ def compare_panel(df: pd.DataFrame, *, title: str, unit: str, region_order: Sequ
     top = max([y for y in ys if y is not None] or [0])
     texts = col("text") if "text" in df.columns else ["" if y is None else str(y) for y in ys]
     whens, keys = col("when"), col("key")
+    counts = dict(zip(df["region"], count_labels(df)))
     labels = col("label") if "label" in df.columns else texts
     colors = [REGION_COLORS[i % len(REGION_COLORS)] for i in range(len(order))]
     names = [plotly_text(r) for r in order]
     trace = {
         "type": "bar", "x": names, "y": ys, "marker": {"color": colors},
         "text": [t if y is not None else "" for t, y in zip(texts, ys)], "textposition": "outside", "cliponaxis": False,
-        "customdata": [[k, lab, plotly_text(w).replace("\n", "")] for k, lab, w in zip(keys, labels, whens)],
-        "hovertemplate": "%{x}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+        "customdata": [[k, lab, plotly_text(w).replace("\n", ""), counts.get(r, "")]
+                       for k, lab, w, r in zip(keys, labels, whens, order)],
+        "hovertemplate": "%{x}<br>%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>",
     }
     # a region that reported nothing: the words, not an empty gap
     notes = [{"x": name, "y": 0, "yref": "y", "text": "未报告", "showarrow": False, "yanchor": "bottom",

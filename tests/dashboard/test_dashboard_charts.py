@@ -44,6 +44,12 @@ def test_region_map_sends_each_shape_once_and_greys_regions_without_data():
     assert list(values.locations) == ["330200"] and [f["id"] for f in values.geojson["features"]] == ["330200"]
 
 
+def test_region_map_of_one_region_colours_it_from_zero():
+    fig = charts.region_map(regions().head(1), ROOT_GEO, title="t", unit="元")
+    coloured = fig.data[-1]
+    assert (coloured.zmin, coloured.zmax) == (0, 2700.0)   # 万元: the one region at the top, not mid-scale
+
+
 def test_region_map_refuses_nothing_to_draw():
     with pytest.raises(ValueError):
         charts.region_map(regions().iloc[0:0], ROOT_GEO, title="t", unit="元")
@@ -62,6 +68,13 @@ def test_bar_chart_units_and_order():
     assert list(bar.text) == ["≥300万元", "2700万元"]
     assert fig.layout.xaxis.tickformat == ",~f"          # no SI suffixes such as 27M
     assert fig.layout.xaxis.range[1] > 2700              # room for the outside labels
+    assert [c[2] for c in bar.customdata] == ["1 条数字计入", "3 条数字计入"]
+    assert fig.data[0].hovertemplate == "%{y}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"
+
+
+def test_bar_chart_hover_says_how_many_facts_are_reviewed():
+    fig = charts.bar_chart(regions().assign(n_reviewed=[2, 0]), category="name", title="t", unit="元", category_title="地市")
+    assert [c[2] for c in fig.data[0].customdata] == ["1 条数字计入，已核对 0 条", "3 条数字计入，已核对 2 条"]
 
 
 def test_bar_chart_small_values_keep_base_unit():
@@ -112,7 +125,7 @@ def test_stock_chart_puts_each_total_at_its_date():
 
 def test_compare_panel_says_who_did_not_report():
     df = pd.DataFrame({"region": ["宁波市"], "value": [24900.0], "label": ["≥24900家"], "text": ["≥2.49万家"],
-                       "when": ["截至2024年4月23日"], "key": ["工会组织·累计"]})
+                       "when": ["截至2024年4月23日"], "key": ["工会组织·累计"], "n": [1], "n_reviewed": [0]})
     fig = charts.compare_panel(df, title="工会组织·累计", unit="家", region_order=["宁波市", "湖州市", "衢州市"])
     bar, = fig.data
     assert list(bar.x) == ["宁波市", "湖州市", "衢州市"]
@@ -120,7 +133,8 @@ def test_compare_panel_says_who_did_not_report():
     assert list(bar.text) == ["≥2.49万家", "", ""]
     assert [(a.x, a.text) for a in fig.layout.annotations] == [("湖州市", "未报告"), ("衢州市", "未报告")]
     assert fig.layout.title.text == "工会组织·累计（万家）"
-    assert list(bar.customdata[0]) == ["工会组织·累计", "≥24900家", "截至2024年4月23日"]
+    assert list(bar.customdata[0]) == ["工会组织·累计", "≥24900家", "截至2024年4月23日", "1 条数字计入，已核对 0 条"]
+    assert list(bar.customdata[1]) == ["", "", "", ""]  # 湖州市 reported nothing
     assert not fig.layout.showlegend
     with pytest.raises(ValueError):
         charts.compare_panel(df.assign(value=[None]), title="t", unit="家", region_order=["宁波市"])
