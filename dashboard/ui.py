@@ -1,14 +1,17 @@
 """Streamlit pieces the pages share: the database key, fact tables with article links, notes."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import data
-from dashboard.formatting import KIND_LABELS, md_text, year_span
+from dashboard.formatting import KIND_LABELS, md_text, percent_text, reviewed_share_text, year_span
 from dashboard.tables import fact_display_frame
 
 COUNTING_RULE = (
@@ -119,6 +122,7 @@ FACT_TABLE_CONFIG = {
     "文章": st.column_config.LinkColumn("文章", display_text="查看原文", help="打开这条数字所在的文章，数字会高亮显示",
                                       width="small"),
     "计入汇总": st.column_config.CheckboxColumn("计入汇总", help="去重后参与合计的那一次出现；转载或重复出现的为否"),
+    "核对": st.column_config.TextColumn("核对", help="是否有人核对过：已确认、已更正（括号里是 ETL 原值）、已补充（ETL 漏掉的数字），或未核对"),
     "原文证据": st.column_config.TextColumn("原文证据", width="large"),
     "约": st.column_config.TextColumn("约", width=40, help="≥ 不少于（原文“余、多、超”），< 不足（“近、不足”），≈ 约"),
     "数值": st.column_config.NumberColumn("数值", format="localized", help="基本单位的精确数值；点列名按大小排序"),
@@ -140,10 +144,34 @@ def show_facts(df: pd.DataFrame, *, key: str | None = None, height: int | str = 
     return None
 
 
+# Widgets of 数据 whose keys widgets of the pages that link to it share (地区对比's 数字类型, every
+# page's 仅已核对). A page_link that sets such a key in its query parameters arrives without it: on a
+# page switch Streamlit 1.67 resets a key bound on the page left to its default. So links carry them
+# as to_KEY, which 数据 takes into its widgets on arrival (take_link_params).
+SHARED_KEYS = ("kinds", "reviewed")
+LINK_PREFIX = "to_"
+
+
 def data_page_link(label: str, params: dict[str, str | list[str]]) -> None:
-    """Link to the 数据 page with its filters set (the same query parameters its widgets bind);
-    the label is plain text (it may hold an initiative's name)."""
+    """Link to the 数据 page with its filters set (the query parameters its widgets bind, the shared
+    ones as to_KEY); the label is plain text (it may hold an initiative's name)."""
+    params = {(LINK_PREFIX + k if k in SHARED_KEYS else k): v for k, v in params.items()}
     st.page_link("views/explore.py", label=md_text(label), icon=":material/search:", query_params=params)
+
+
+def take_link_params(parsers: dict[str, Callable[[list[str]], object]]) -> None:
+    """On arrival from data_page_link: each to_KEY of the URL becomes the value of widget KEY
+    (`parsers[KEY]` reads it from the URL's words) and KEY in the URL, before the widgets are made."""
+    for k, parse in parsers.items():
+        words = st.query_params.get_all(LINK_PREFIX + k)
+        if not words:
+            continue
+        del st.query_params[LINK_PREFIX + k]
+        st.session_state[k] = parse(words)
+        try:  # the URL says it too (a reload keeps it), unless the key is still bound (the widget writes it then)
+            st.query_params[k] = words if len(words) > 1 else words[0]
+        except StreamlitAPIException:
+            pass
 
 
 def article_page_link(label: str, article_id: str) -> None:
@@ -190,3 +218,33 @@ def source_note(key: data.DbKey) -> None:
     built = datetime.fromtimestamp(key.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
     st.caption(f"数据来源：{md_text(info.get('papers') or '浙江工人日报')}，{info['documents']} 个版面、{info['articles']} 篇文章、"
                f"{info['facts']} 条数字（去重后 {info['counted']} 条），出版日期 {span}；数据库更新于 {built}。")
+
+
+def reviewed_toggle(container=None) -> bool:
+    """仅已核对, kept in the URL (`reviewed`) like the other filters; the same key on every page, so
+    that it stays on from page to page (links to 数据 carry it: see data_page_link)."""
+    where = container if container is not None else st
+    return bool(where.toggle("仅已核对", key="reviewed", bind="query-params",
+                             help="只计入有人确认、更正或补充过的数字（在“核对”页或文章页核对）；"
+                                  "统计口径在这些数字之间照常适用。"))
+
+
+def review_note(key: data.DbKey, flt: data.FactFilter, reviewed: bool, what: str = "所选范围") -> None:
+    """Beside a page's figures: how many of the facts of its scope (`flt`) a person has reviewed, or,
+    with 仅已核对, that the figures count only those."""
+    share = data.review_share(key, replace(flt, reviewed_only=False))
+    total, done = share["total"], share["reviewed"]
+    if reviewed:
+        st.caption(f"**仅已核对**：只计入有人确认、更正或补充过的数字——{what}的 {total} 条数字中的 {done} 条；"
+                   "统计口径在这些数字之间照常适用。")
+    elif total:
+        st.caption(f"{what}的数字{reviewed_share_text(done, total)}（{percent_text(done / total)}）；"
+                   "打开“仅已核对”只看已核对的数字。")
+
+
+def bars_share_text(figs: pd.DataFrame, reviewed: bool, items: str = "各柱子") -> str:
+    """Under a chart of figures: how many of the facts it adds are reviewed, as a sentence (empty
+    with 仅已核对, where the subtitle says so)."""
+    if reviewed or figs.empty or "n_reviewed" not in figs.columns:
+        return ""
+    return f"图中计入的数字{reviewed_share_text(figs['n_reviewed'].sum(), figs['n'].sum())}（{items}的见悬停提示）。"

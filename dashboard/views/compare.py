@@ -4,15 +4,16 @@ a phone), a table of the figures with their dates, the targets listed by deadlin
 behind each bar, optionally per 10,000 residents."""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.data import Measure
+from dashboard.data import FactFilter, Measure
 from dashboard.formatting import (
-    INFERRED_MARK, KIND_LABELS, KIND_ORDER, combine_approx, date_text, format_fact_value, kind_label, md_text, per_10k,
-    period_text,
-    span_text,
+    INFERRED_MARK, KIND_LABELS, KIND_ORDER, REVIEWED_STATES, combine_approx, date_text, format_fact_value, kind_label,
+    md_text, per_10k, period_text, reviewed_share_text, span_text,
 )
 
 DEFAULT_REGIONS = ["330200", "330500"]  # 宁波市, 湖州市
@@ -48,8 +49,11 @@ kinds = t1.pills("数字类型", list(KIND_LABELS), selection_mode="multi", defa
 basis = ui.basis_picker(t2, ui.BASIS_HELP + "区县没有下一级的汇总，总按本级数字。")
 per10k = t3.toggle("按每万常住人口计算", key="per10k", bind="query-params",
                    help="用 2020 年第七次人口普查的常住人口换算；缺少人口数据的地区不做换算")
-every = st.toggle(f"也比较其他 {len(metrics) - len(core)} 项指标（竞赛参与人数、服务阵地、培训……）", key="all",
+e1, e2 = st.columns([4, 2], vertical_alignment="bottom")
+every = e1.toggle(f"也比较其他 {len(metrics) - len(core)} 项指标（竞赛参与人数、服务阵地、培训……）", key="all",
                   bind="query-params", help="默认只比较四项核心指标：工会组织、工会会员、经费投入、竞赛")
+reviewed = ui.reviewed_toggle(e2)
+of_facts = partial(Measure, reviewed_only=reviewed)  # every figure of the page: of all facts, or of the reviewed ones
 shown = tuple(metrics) if every else tuple(m for m in metrics if m in core)
 
 if len(sel) < 2:
@@ -70,8 +74,8 @@ below = basis == "below"
 def measure(kind: str, code: str | None = None) -> Measure:
     """The figures of the selected regions (their own), or of one city's counties (below)."""
     if below and code is not None:
-        return Measure(kind, shown, span, level="county", within=code)
-    return Measure(kind, shown, span, regions=codes)
+        return of_facts(kind, shown, span, level="county", within=code)
+    return of_facts(kind, shown, span, regions=codes)
 
 
 def when_text(kind: str, row, sep: str = "") -> str:
@@ -92,13 +96,13 @@ for kind in (k for k in kinds if k != "target"):
             if level_of.get(code) == "city":
                 f = data.sum_of_figures(data.figures(key, measure(kind, code))).assign(grp=code)
             else:
-                f = data.figures(key, Measure(kind, shown, span, regions=(code,)))
+                f = data.figures(key, of_facts(kind, shown, span, regions=(code,)))
             frames.append(f.assign(kind=kind))
     else:
         frames.append(data.figures(key, measure(kind)).assign(kind=kind))
 summ = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) \
-    else pd.DataFrame(columns=["grp", "metric", "kind", "value", "n", "approxes"])
-targets = (data.target_list(key, Measure("target", shown, span, regions=codes))
+    else pd.DataFrame(columns=["grp", "metric", "kind", "value", "n", "approxes", "n_reviewed"])
+targets = (data.target_list(key, of_facts("target", shown, span, regions=codes))
            if "target" in kinds else pd.DataFrame())
 
 if summ.empty and targets.empty:
@@ -133,6 +137,7 @@ if not summ.empty:
     st.subheader(f"{md_text(' 与 '.join(region_names))}：{period}" + ("，每万常住人口" if per10k else ""))
     st.caption(f"{what}。新增：时期完全在{period}内的数字按统计口径计；累计：截至{period}末的最新报道（标出截至日期）；"
                "每个小图是一个指标的一种类型，新增、累计、目标从不相加。")
+    ui.review_note(key, FactFilter(metrics=shown, kinds=kinds, period=span, region_codes=codes), reviewed, "所选地区")
     if per10k:
         if missing_pop:
             st.warning("缺少 2020 年人口普查常住人口数据，未做每万人换算：" + md_text("、".join(region_label(c) for c in missing_pop))
@@ -160,9 +165,12 @@ if not summ.empty:
                         st.caption(f"{p}：所选地区都缺少人口数据。")
                         continue
                     kind = part.kind.iloc[0]
+                    sub = "各地最新报道，不相加" if kind == "total" else f"时期在{period}内"
+                    # the panel's share of reviewed facts (each bar's in its hover); with 仅已核对, the words
+                    sub = f"仅已核对 · {sub}" if reviewed else \
+                        f"{sub} · {reviewed_share_text(part.n_reviewed.sum(), part.n.sum())}"
                     fig = charts.compare_panel(part.assign(key=p, when=part.when_short), title=p,
-                                               unit=part.unit.iloc[0], region_order=region_names,
-                                               subtitle="各地最新报道，不相加" if kind == "total" else f"时期在{period}内")
+                                               unit=part.unit.iloc[0], region_order=region_names, subtitle=sub)
                     ev = st.plotly_chart(fig, key=f"panel_{start + row_panels.index(p)}",
                                          config={"displayModeBar": False}, on_select="rerun", selection_mode="points")
                     clicked = ui.clicked(ev)
@@ -172,8 +180,8 @@ if not summ.empty:
         st.caption("“未报告”表示该地区在所选时期没有这个数字；悬停在柱子上可见数字的时期或截至日期。")
 
     st.subheader("数字对照表")
-    cells = [f"{lab}（{w}，{int(n)}条）" if w else f"{lab}（{int(n)}条）"
-             for lab, w, n in zip(summ.label, summ.when, summ.n)]
+    counts = [f"{int(n)}条" if reviewed else f"{int(n)}条，已核对{int(k)}条" for n, k in zip(summ.n, summ.n_reviewed)]
+    cells = [f"{lab}（{w}，{c}）" if w else f"{lab}（{c}）" for lab, w, c in zip(summ.label, summ.when, counts)]
     if per10k:
         cells = [f"{c}；每万人 {p if isinstance(p, str) else '缺少人口数据'}" for c, p in zip(cells, summ.p10k_label)]
     table = summ.assign(cell=cells)
@@ -193,6 +201,9 @@ if "target" in kinds:
     else:
         if len(targets) > 200:
             st.caption(f"共 {len(targets)} 项目标，下表列出期限最近的 200 项；全部目标可在“数据”页按类型“目标”筛选下载。")
+        if not reviewed:
+            listed = targets[targets.dropped.isna()]
+            st.caption(f"目标{reviewed_share_text(listed.review.isin(REVIEWED_STATES).sum(), len(listed), '项')}。")
         ui.show_facts(targets.head(200).drop(columns=["dropped"]), key="compare_targets")
 
 if not summ.empty:
@@ -204,7 +215,7 @@ if not summ.empty:
     grp = summ[summ.panel == panel]
     m, k = grp.metric.iloc[0], grp.kind.iloc[0]
     # one query for the regions' own figures (the counties of a city for 下辖各地之和: one per city)
-    own_facts = data.figure_facts(key, Measure(k, shown, span, regions=codes), None, m)
+    own_facts = data.figure_facts(key, of_facts(k, shown, span, regions=codes), None, m)
     for col, code in zip(st.columns(len(codes)), codes):
         with col:
             here = grp[grp.code == code]
@@ -219,10 +230,13 @@ if not summ.empty:
             n_in = int(rows["dropped"].isna().sum())
             st.markdown(f"**{md_text(region_label(code))}**")
             more = f"；下表列出前 {FACTS_PER_BAR} 条（计入的在前）" if len(rows) > FACTS_PER_BAR else ""
+            n_done = int(rows.loc[rows.dropped.isna(), "review"].isin(REVIEWED_STATES).sum())
             st.caption(f"{here.label.iloc[0]}（{here.when.iloc[0]}）：{n_in} 条数字计入"
+                       + ("" if reviewed else f"（已核对 {n_done} 条）")
                        + (f"，{len(rows) - n_in} 条按统计口径不计" if len(rows) > n_in else "") + more)
             ui.show_facts(rows.head(FACTS_PER_BAR), key=f"facts_{code}")
-            params = {"metrics": labels.get(m, m), "kinds": kind_label(k), "counted": "true"}
+            params = {"metrics": labels.get(m, m), "kinds": kind_label(k), "counted": "true",
+                      **({"reviewed": "true"} if reviewed else {})}
             params["cities" if level_of[code] == "city" else "counties"] = names[code]
             ui.data_page_link("在“数据”页查看、下载这一地区的这类数字", params)
 

@@ -3,6 +3,7 @@ evidence), read them in a table with Chinese number forms, and download exactly 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -11,7 +12,9 @@ import streamlit as st
 
 from dashboard import data, tables, ui
 from dashboard.data import FactFilter
-from dashboard.formatting import APPROX_LABELS, KIND_LABELS, LEVEL_LABELS, kind_label, year_span
+from dashboard.formatting import (
+    APPROX_LABELS, KIND_LABELS, LEVEL_LABELS, kind_label, percent_text, reviewed_share_text, year_span,
+)
 
 PAGE_SIZE = 100
 
@@ -26,6 +29,9 @@ def city_label(c: str) -> str:
     return {"": "省外或未定位", data.PROVINCE: "浙江省（全省性数字）"}.get(c, c)
 
 
+# what a link from 地区对比, 总览 or 倡议 asks for, in widgets those pages have too (see ui.data_page_link)
+ui.take_link_params({"kinds": lambda words: [k for k, w in KIND_LABELS.items() if w in words],
+                     "reviewed": lambda words: words[0] == "true"})
 r1 = st.columns([4, 3, 3], vertical_alignment="bottom")
 sel_metrics = r1[0].multiselect("指标", metrics, format_func=lambda m: labels[m], key="metrics",
                                 bind="query-params", placeholder="全部指标")
@@ -59,21 +65,34 @@ with r3[1]:
         st.caption(f"时期：所有数字都属于 {lo} 年。")
 text = r3[2].text_input("在原文证据中搜索", key="q", bind="query-params", placeholder="例如：快递、职工之家")
 
-counted_only = st.toggle("只看计入汇总的数字（去掉重复和转载）", key="counted", bind="query-params")
+r4 = st.columns([4, 6], vertical_alignment="bottom")
+counted_only = r4[0].toggle("只看计入汇总的数字（去掉重复和转载）", key="counted", bind="query-params")
+reviewed = ui.reviewed_toggle(r4[1])
 
 flt = FactFilter(metrics=tuple(sel_metrics), kinds=tuple(sel_kinds or ()), cities=tuple(sel_cities),
                  counties=tuple(sel_counties), initiatives=tuple(sel_inis), approx=tuple(sel_approx),
-                 levels=tuple(sel_levels), period=period, text=text or "", counted_only=bool(counted_only))
+                 levels=tuple(sel_levels), period=period, text=text or "", counted_only=bool(counted_only),
+                 reviewed_only=reviewed)
 
 n = data.fact_count(key, flt)
 if n == 0:
-    st.info("没有符合这些筛选条件的数字。请放宽条件（例如清除搜索词或减少地区）。")
+    if reviewed:
+        st.info("没有符合这些筛选条件的已核对数字。可关闭“仅已核对”，或在“核对”页核对数字。")
+    else:
+        st.info("没有符合这些筛选条件的数字。请放宽条件（例如清除搜索词或减少地区）。")
     ui.source_note(key)
     st.stop()
 
 counts = data.fact_counts(key, flt)
 n_counted = int(counts["n"].sum()) if not counts.empty else 0
-st.markdown(f"**共 {n} 条数字**，其中 {n_counted} 条计入汇总（去重后）。")
+n_reviewed = int(counts["n_reviewed"].sum()) if not counts.empty else 0
+if reviewed:
+    n_all = data.fact_count(key, replace(flt, reviewed_only=False))
+    st.markdown(f"**共 {n} 条已核对的数字**（仅已核对：这些筛选条件下共 {n_all} 条数字），"
+                f"其中 {n_counted} 条计入汇总（在已核对的数字之间去重）。")
+else:
+    st.markdown(f"**共 {n} 条数字**，其中 {n_counted} 条计入汇总（去重后）；"
+                f"{reviewed_share_text(n_reviewed, n)}（{percent_text(n_reviewed / n)}）。")
 
 with st.expander("按指标和类型的条数（这里不相加：筛选出的数字时期、地区、层级各不相同）"):
     order = {m: i for i, m in enumerate(metrics)}
@@ -82,7 +101,8 @@ with st.expander("按指标和类型的条数（这里不相加：筛选出的�
         {"指标": [labels.get(m, m) for m in counts["metric"]],
          "类型": [kind_label(k) for k in counts["kind"]],
          "数字条数": counts["n_all"].astype(int).tolist(),
-         "去重后": counts["n"].astype(int).tolist()},
+         "去重后": counts["n"].astype(int).tolist(),
+         "已核对": counts["n_reviewed"].astype(int).tolist()},
         hide_index=True)
     st.caption("按统计口径相加的数字见“总览”和“地区对比”：那里每个数字都注明时期和口径。")
 
@@ -136,6 +156,7 @@ d3.download_button("下载 Parquet（精确数值，供程序分析）",
 if n > 20_000:
     st.caption(f"共 {n} 行：Excel 文件生成较慢（约每万行 3 秒），CSV 和 Parquet 快得多。")
 st.caption("CSV 与 Excel 使用中文列名；以 = + - @ 开头的文字前加了 ' 以免被电子表格当作公式执行。"
-           "Parquet 保留数据库原列名和精确小数。")
+           "“核对状态”一列说明每条数字是否有人核对过（未核对、已确认、已更正、已补充），更正过的数字旁有“更正前数值”。"
+           "Parquet 保留数据库原列名（review、original_value）和精确小数。")
 
 ui.source_note(key)

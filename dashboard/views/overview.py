@@ -3,14 +3,16 @@ of the regions one level down, bars by initiative and the figures year by year �
 the counting rules (sql/counting.sql) and labelled with what it is and when. Filters live in the URL."""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.data import Measure
+from dashboard.data import FactFilter, Measure
 from dashboard.formatting import (
-    INFERRED_MARK, KIND_LABELS, combine_approx, date_text, format_fact_value, kind_label, md_text, period_text, span_text,
-    target_label, year_span,
+    INFERRED_MARK, KIND_LABELS, REVIEWED_STATES, combine_approx, date_text, format_fact_value, kind_label, md_text,
+    period_text, reviewed_share_text, span_text, target_label, year_span,
 )
 
 key = ui.db_key()
@@ -32,8 +34,11 @@ with c2:
 with c3:
     scope = st.selectbox("范围（下钻到区县）", ["全省", *cities.name], key="city", bind="query-params")
 basis = ui.basis_picker(c4)
-metric = st.selectbox("地图和柱状图的指标", metrics, index=metrics.index("union_orgs") if "union_orgs" in metrics else 0,
+m1, m2 = st.columns([4, 2], vertical_alignment="bottom")
+metric = m1.selectbox("地图和柱状图的指标", metrics, index=metrics.index("union_orgs") if "union_orgs" in metrics else 0,
                       format_func=lambda m: f"{labels[m]}（{units[m]}）", key="metric", bind="query-params")
+reviewed = ui.reviewed_toggle(m2)
+measure = partial(Measure, reviewed_only=reviewed)  # every figure of the page: of all facts, or of the reviewed ones
 
 kind = kind or "increment"
 province = scope == "全省"
@@ -80,30 +85,39 @@ def named(figs: pd.DataFrame) -> pd.DataFrame:
 
 # One query per set of figures serves the cards and the map: the core metrics and the map's metric.
 shown_metrics = tuple(dict.fromkeys([*core, metric]))
+mark = "仅已核对 · " if reviewed else ""   # on every chart's subtitle: a screenshot says what it counts
+reviewed_param = {"reviewed": "true"} if reviewed else {}   # links to 数据 keep the filter
+# the facts of the page's scope, for how many of them are reviewed (the cards' metrics, this kind and period)
+scope_facts = FactFilter(metrics=tuple(core), kinds=(kind,), period=span,
+                         **({"zhejiang": True} if province else {"region_codes": (scope_code,)}))
+none_word = "没有已核对的这类数字" if reviewed else "没有这一类数字"
 
 if kind == "target":
-    own_targets = data.target_list(key, Measure("target", shown_metrics, span, regions=(scope_code,)))
-    below_targets = data.target_list(key, Measure("target", shown_metrics, span, level=child_level, within=within))
+    own_targets = data.target_list(key, measure("target", shown_metrics, span, regions=(scope_code,)))
+    below_targets = data.target_list(key, measure("target", shown_metrics, span, level=child_level, within=within))
     listed = own_targets if basis == "own" else below_targets
     whose = f"{scope_name}本级" if basis == "own" else f"各{child}"
     st.subheader(f"{scope_name} · {period}有效的目标 · {whose}")
     st.caption("目标从不相加：这里数的是目标有几项，并列出期限最近的一项；全部目标按期限列在下方。")
+    ui.review_note(key, scope_facts, reviewed)
     cols = st.columns(len(core))
     for col, m in zip(cols, core):
         rows = listed[(listed.metric == m) & listed.dropped.isna()]
         with col:
             if rows.empty:
                 st.metric(f"{labels[m]} · 目标", "暂无", border=True, help=f"{period}没有有效的这类目标")
-                st.caption("没有这一类目标")
+                st.caption("没有已核对的这类目标" if reviewed else "没有这一类目标")
             else:
                 first = rows.iloc[0]
                 st.metric(f"{labels[m]} · 目标", f"{len(rows)} 项", border=True,
                           help="目标从不相加；新增目标与累计目标含义不同")
+                share = "" if reviewed else "；" + reviewed_share_text(rows.review.isin(REVIEWED_STATES).sum(), len(rows), "项")
                 st.caption(f"期限最近：{date_text(first.deadline)}，{target_label(first.target_type)} "
-                           f"{format_fact_value(first.value, units[m], first.approx, compact=True)}（{md_text(first.region)}）")
+                           f"{format_fact_value(first.value, units[m], first.approx, compact=True)}（{md_text(first.region)}）"
+                           + share)
 else:
-    own = data.figures(key, Measure(kind, tuple(core), span, regions=(scope_code,))).set_index("metric")
-    children = data.figures(key, Measure(kind, shown_metrics, span, level=child_level, within=within))
+    own = data.figures(key, measure(kind, tuple(core), span, regions=(scope_code,))).set_index("metric")
+    children = data.figures(key, measure(kind, shown_metrics, span, level=child_level, within=within))
     below = data.sum_of_figures(children[children.metric.isin(core)]).set_index("metric")
     if kind == "increment":
         head = (f"{scope_name}本级报道（本级未报的时期由{child}补充）" if basis == "own"
@@ -115,6 +129,7 @@ else:
                 else f"各{child}截至{date_text(span_end)}的最新累计数之和（截至日期不一）")
         st.subheader(f"{scope_name} · 截至{period}末 · 累计 · {'本级数字' if basis == 'own' else '下辖各地之和'}")
         st.caption(f"{head}。累计数是某一日期的存量，不同日期的从不相加。")
+    ui.review_note(key, scope_facts, reviewed)
     shown = own if basis == "own" else below
     other = below if basis == "own" else own
     cols = st.columns(len(core))
@@ -138,6 +153,8 @@ else:
                     parts = "本级最新报道"
                 else:
                     parts = f"{int(row['n_regions'])} 个地区，{int(row['n'])} 条"
+                if not reviewed:  # with 仅已核对 every fact counted is reviewed (the note above says so)
+                    parts += "；" + reviewed_share_text(row["n_reviewed"], row["n"])
                 st.caption(f"{when}；{parts}" if when else parts)
             else:
                 st.metric(title, "暂无", border=True, help=f"{head}：没有这一类数字")
@@ -147,7 +164,7 @@ else:
                     st.caption(f"{'本级未报告；各' + child + '之和' if basis == 'own' else '下辖未报告；本级'} "
                                f"{alt_text}（切换“口径”查看）")
                 else:
-                    st.caption("没有这一类数字")
+                    st.caption(none_word)
 
 with st.expander("统计口径与去重规则"):
     st.markdown(ui.COUNTING_RULE)
@@ -168,14 +185,14 @@ if kind == "target":
 
 # ---- map and bars of the regions one level down -------------------------------------------------
 
-child_measure = Measure(kind, shown_metrics, span, level=child_level, within=within)
+child_measure = measure(kind, shown_metrics, span, level=child_level, within=within)
 reg = named(children[children.metric == metric].reset_index(drop=True))
 # Subtitles stay short (Plotly does not wrap them on a phone); the longer words go under the chart.
 if kind == "increment":
-    sub_title = f"各{child}本级数字，缺报时期由下辖补充"
+    sub_title = f"{mark}各{child}本级数字，缺报时期由下辖补充"
     under = f"每个{child}：本级报告的新增数字；本级未报告的时期，计入其下辖地区的数字。"
 else:
-    sub_title = f"各{child}最新累计数，不相加"
+    sub_title = f"{mark}各{child}最新累计数，不相加"
     under = f"每个{child}：截至{date_text(span_end)}的最新一次累计数；截至日期见悬停提示。"
 left, right = st.columns([1, 1])
 if reg.empty:
@@ -204,6 +221,7 @@ else:
                                category_title=child, customdata="code", subtitle=sub_title)
         ev = st.plotly_chart(fig, key="region_bars", on_select="rerun", selection_mode="points",
                              config={"displayModeBar": False})
+        st.caption(ui.bars_share_text(reg, reviewed))
     # A click on a bar or on the map picks that region below; only a new click overrides the select box.
     name_of = dict(zip(reg["code"], reg["name"]))
     clicked = name_of.get(ui.clicked(ev))
@@ -227,13 +245,13 @@ else:
             st.caption(f"{md_text(pick)}：{value}，{n_in} 条数字计入这根柱子" +
                        (f"，另有 {len(rows) - n_in} 条按统计口径不计（见“是否计入”）。" if len(rows) > n_in else "。"))
             ui.show_facts(rows, key="region_facts")
-            params = {"metrics": labels[metric], "kinds": kind_label(kind), "counted": "true"}
+            params = {"metrics": labels[metric], "kinds": kind_label(kind), "counted": "true", **reviewed_param}
             params["cities" if child_level == "city" else "counties"] = pick
             ui.data_page_link(f"在“数据”页查看{pick}的全部“{labels[metric]}”数字（可筛选、下载）", params)
 
 # ---- bars by initiative, within the scope -------------------------------------------------------
 
-ini_measure = Measure(kind, (metric,), span, by="initiative", within=within)
+ini_measure = measure(kind, (metric,), span, by="initiative", within=within)
 ini = data.figures(key, ini_measure)
 ini = ini.assign(initiative=ini["grp"], when=[when_text(r) for r in ini.to_dict("records")]) if not ini.empty else ini
 ini = ini.sort_values("value", ascending=False).head(15) if not ini.empty else ini
@@ -242,12 +260,12 @@ with left:
     if ini.empty:
         st.info(f"{scope_name}在{period}没有带倡议的“{what}”数字，所以这里没有倡议柱状图。")
     else:
-        ini_sub = "每个倡议内按统计口径计" if kind == "increment" else "每个倡议：各地最新累计数之和"
+        ini_sub = mark + ("每个倡议内按统计口径计" if kind == "increment" else "每个倡议：各地最新累计数之和")
         fig = charts.bar_chart(ini, category="initiative", title=f"{scope_name}各倡议{what}（{period}，前15）",
                                unit=units[metric], category_title="倡议", subtitle=ini_sub)
         ev2 = st.plotly_chart(fig, key="ini_bars", on_select="rerun", selection_mode="points",
                               config={"displayModeBar": False})
-        st.caption("一条数字可同时属于几个倡议，所以各倡议之和可能大于上方的合计。")
+        st.caption(f"{ui.bars_share_text(ini, reviewed)}一条数字可同时属于几个倡议，所以各倡议之和可能大于上方的合计。")
         clicked = ui.clicked(ev2)
         if clicked and clicked != st.session_state.get("_ini_click"):
             st.session_state["_ini_click"] = clicked
@@ -271,16 +289,16 @@ sel_years = (span_start.year, span_end.year)
 with right:
     if kind == "increment":
         if basis == "own":
-            yr_measure = Measure(kind, (metric,), full, regions=(scope_code,), by="year")
+            yr_measure = measure(kind, (metric,), full, regions=(scope_code,), by="year")
             years = data.figures(key, yr_measure)
         else:
-            yr_measure = Measure(kind, (metric,), full, level=child_level, within=within, by="year")
+            yr_measure = measure(kind, (metric,), full, level=child_level, within=within, by="year")
             by_year = data.figures(key, yr_measure)
             years = (by_year.groupby("year", as_index=False)
                      .agg(value=("value", "sum"), n=("n", "sum"),
                           approxes=("approxes", lambda s: sorted({a for x in s for a in x})),
                           first_start=("first_start", "min"), last_end=("last_end", "max"),
-                          n_inferred=("n_inferred", "sum"))
+                          n_inferred=("n_inferred", "sum"), n_reviewed=("n_reviewed", "sum"))
                      if not by_year.empty else by_year)
         if years.empty:
             st.info(f"{scope_name}没有时期在一年之内的“{what}”数字，所以这里没有按年份的图。")
@@ -288,10 +306,10 @@ with right:
             years = years.assign(when=[period_text(a, b) + (INFERRED_MARK if k else "") for a, b, k in
                                        zip(years.first_start, years.last_end, years.get("n_inferred", [0] * len(years)))])
             fig = charts.year_chart(years, title=f"{scope_name}{what}，按年份", unit=units[metric], selected=sel_years,
-                                    subtitle="每年按统计口径计，深色为所选时期")
+                                    subtitle=f"{mark}每年按统计口径计，深色为所选时期")
             ev_tl = st.plotly_chart(fig, key="timeline", config={"displayModeBar": False}, on_select="rerun",
                                     selection_mode="points")
-            st.caption(("本级数字" if basis == "own" else f"各{child}之和") +
+            st.caption(ui.bars_share_text(years, reviewed) + ("本级数字" if basis == "own" else f"各{child}之和") +
                        "；每根柱子占它所在的一年，时期跨年的数字不画入。")
             clicked = ui.clicked(ev_tl)
             year_labels = [f"{int(y)}年" for y in years["year"]]
@@ -305,14 +323,14 @@ with right:
                                     placeholder="选择一根柱子")
                 if pick:
                     y = int(pick[:-1])
-                    m_year = Measure(kind, (metric,), year_span(y, y), regions=(scope_code,)) if basis == "own" \
-                        else Measure(kind, (metric,), year_span(y, y), level=child_level, within=within)
+                    m_year = measure(kind, (metric,), year_span(y, y), regions=(scope_code,)) if basis == "own" \
+                        else measure(kind, (metric,), year_span(y, y), level=child_level, within=within)
                     rows = data.figure_facts(key, m_year, None, metric)
                     st.caption(f"{pick}：{int(rows['dropped'].isna().sum())} 条数字计入这根柱子。")
                     ui.show_facts(rows, key="year_facts")
     else:
-        own_years = data.figures(key, Measure("total", (metric,), full, regions=(scope_code,), by="year"))
-        child_years = data.figures(key, Measure("total", (metric,), full, level=child_level, within=within, by="year"))
+        own_years = data.figures(key, measure("total", (metric,), full, regions=(scope_code,), by="year"))
+        child_years = data.figures(key, measure("total", (metric,), full, level=child_level, within=within, by="year"))
         stocks = pd.concat([own_years, child_years], ignore_index=True)
         if stocks.empty:
             st.info(f"{scope_name}及各{child}都没有“{what}”的数字，所以这里没有按日期的图。")
@@ -323,8 +341,9 @@ with right:
                 [n for n in stocks.sort_values("value", ascending=False)["region"] if n != region_name.get(scope_code)]
             stocks.loc[stocks["grp"] == scope_code, "region"] = scope_name if province else scope
             fig = charts.stock_chart(stocks, title=f"{scope_name}及各{child}{what}，按截至日期", unit=units[metric],
-                                     subtitle="每点是当年最后一次报道，不相加",
+                                     subtitle=f"{mark}每点是当年最后一次报道，不相加",
                                      region_order=list(dict.fromkeys(order)))
             st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
+            st.caption(ui.bars_share_text(stocks, reviewed, "每个点") + "累计数是某一日期的存量，从不相加。")
 
 ui.source_note(key)

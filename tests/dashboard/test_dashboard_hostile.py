@@ -69,7 +69,7 @@ def test_initiatives_page_shows_names_from_kickers_as_text(hostile_db, use_db, r
     at.selectbox(key="initiative").set_value(LINK).run()
     assert not at.exception
     # the pages are of May 2024: the page opens on 2024 and says so
-    assert f"**“{md_text(LINK)}”在2024年共 1 条数字**（其中 1 条计入汇总）。" in texts(at, "markdown")
+    assert f"**“{md_text(LINK)}”在2024年共 1 条数字**（其中 1 条计入汇总，已核对 0/1 条）。" in texts(at, "markdown")
     places, = [f for f in plotly_specs(at) if "分布" in f.layout.title.text]
     assert places.layout.title.text == f"“{plotly_text(LINK)}”的数字分布在哪些地市（2024年）"
     link, = [p.proto.label for p in at.get("page_link") if "数据" in p.proto.label]

@@ -96,7 +96,7 @@ def test_overview_crafted_numbers_and_facts_behind_a_bar(crafted_db, use_db, run
     # 宁波 1059 (1—6月) + 湖州 300余; 鄞州区's 60 is in a period Ningbo reports itself
     assert cards(at) == {
         "工会组织 · 新增": "≥1359家", "工会会员 · 新增": "10万人", "经费投入 · 新增": "2700万元", "竞赛 · 新增": "≥120场"}
-    assert "2021年1—6月；本级未报告，地市补充 2 条" in [c.value for c in at.caption]
+    assert "2021年1—6月；本级未报告，地市补充 2 条；已核对 0/2 条" in [c.value for c in at.caption]
     at.segmented_control(key="basis").set_value("below").run()     # the sum of the cities' figures
     assert cards(at) == {
         "工会组织 · 新增": "≥1359家", "工会会员 · 新增": "10万人", "经费投入 · 新增": "2700万元", "竞赛 · 新增": "暂无"}
@@ -110,7 +110,8 @@ def test_overview_crafted_numbers_and_facts_behind_a_bar(crafted_db, use_db, run
     assert "宁波市：1059家，1 条数字计入这根柱子，另有 1 条按统计口径不计（见“是否计入”）。" in [c.value for c in at.caption]
     link, = [p.proto for p in at.get("page_link") if "数据" in p.proto.label]
     assert link.page == "data"
-    assert parse_qs(link.query_string) == {"metrics": ["工会组织"], "kinds": ["新增"], "counted": ["true"],
+    # 数字类型 as to_kinds: a key 地区对比 binds too, which a link would lose on the way (ui.data_page_link)
+    assert parse_qs(link.query_string) == {"metrics": ["工会组织"], "to_kinds": ["新增"], "counted": ["true"],
                                            "cities": ["宁波市"]}
     # ... and that link, opened, shows all of Ningbo's facts of that kind
     at2 = run_page("views/explore.py", query={k: v for k, v in parse_qs(link.query_string).items()})
@@ -212,9 +213,9 @@ def test_compare_per_10k_and_missing_population(crafted_db, use_db, run_page):
     assert at.multiselect(key="regions").value == ["330200", "330500", "330212"]
     table = at.table[0].value
     # 宁波 1059 / 9,404,283 residents, 湖州 300余 / 3,367,579; 鄞州区 has no census figure in data/
-    assert table.loc["工会组织·新增", "宁波市"] == "1059家（2021年1—6月，1条）；每万人 1.13家/万人"
-    assert table.loc["工会组织·新增", "湖州市"] == "≥300家（2021年1—6月，1条）；每万人 ≥0.89家/万人"
-    assert table.loc["工会组织·新增", "鄞州区（宁波市）"] == "60家（2021年1—6月，1条）；每万人 缺少人口数据"
+    assert table.loc["工会组织·新增", "宁波市"] == "1059家（2021年1—6月，1条，已核对0条）；每万人 1.13家/万人"
+    assert table.loc["工会组织·新增", "湖州市"] == "≥300家（2021年1—6月，1条，已核对0条）；每万人 ≥0.89家/万人"
+    assert table.loc["工会组织·新增", "鄞州区（宁波市）"] == "60家（2021年1—6月，1条，已核对0条）；每万人 缺少人口数据"
     assert table.loc["经费投入·新增", "宁波市"] == "未报告"
     assert any("鄞州区（宁波市）" in w.value and "缺少" in w.value for w in at.warning)
 
