@@ -433,6 +433,14 @@ def db_info(key: DbKey) -> dict[str, Any]:
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def papers(key: DbKey) -> pd.DataFrame:
+    """The papers and sites the documents come from (documents.paper, else 浙江工人日报), with their
+    number of documents, most first."""
+    return _query(key, """SELECT coalesce(nullif(trim(paper), ''), '浙江工人日报') AS paper, count(*) AS n_docs
+                          FROM src.documents GROUP BY 1 ORDER BY n_docs DESC, paper""")
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def geojson(level: str, mtime_ns: int | None = None) -> dict | None:
     """Boundaries of the 11 cities or the 90 counties; None when the file is not there."""

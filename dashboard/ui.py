@@ -211,13 +211,30 @@ def basis_picker(container=None, help_text: str = BASIS_HELP) -> str:
     return value or "own"
 
 
+LEADING_SOURCES = 3  # the source note names this many papers or sites; 来源 lists them all
+
+
 def source_note(key: data.DbKey) -> None:
+    """The foot of every page: the leading sources and how many there are, the counts, the dates."""
     info = data.db_info(key)
     first, last = info.get("first_issue"), info.get("last_issue")
     span = f"{pd.Timestamp(first):%Y-%m-%d} 至 {pd.Timestamp(last):%Y-%m-%d}" if first is not None else "日期不详"
     built = datetime.fromtimestamp(key.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
-    st.caption(f"数据来源：{md_text(info.get('papers') or '浙江工人日报')}，{info['documents']} 个版面、{info['articles']} 篇文章、"
+    st.caption(f"数据来源：{md_text(sources_text(data.papers(key)))}，{info['documents']} 个版面、{info['articles']} 篇文章、"
                f"{info['facts']} 条数字（去重后 {info['counted']} 条），出版日期 {span}；数据库更新于 {built}。")
+
+
+def sources_text(papers: pd.DataFrame, leading: int = LEADING_SOURCES) -> str:
+    """浙江工人日报 28 个版面、中国宁波网 7 个等 41 个来源（全部见“来源”页）; a single source by its name."""
+    if papers.empty:
+        return "浙江工人日报"
+    if len(papers) == 1:
+        return str(papers.paper.iloc[0])
+    head = [f"{p} {int(n)} 个{'版面' if i == 0 else ''}" for i, (p, n) in
+            enumerate(zip(papers.paper.head(leading), papers.n_docs.head(leading)))]
+    if len(papers) <= leading:
+        return "、".join(head)
+    return f"{'、'.join(head)}等 {len(papers)} 个来源（全部见“来源”页）"
 
 
 def reviewed_toggle(container=None) -> bool:

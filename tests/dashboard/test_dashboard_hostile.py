@@ -75,8 +75,8 @@ def test_initiatives_page_shows_names_from_kickers_as_text(hostile_db, use_db, r
     link, = [p.proto.label for p in at.get("page_link") if "数据" in p.proto.label]
     assert link == md_text(f"在“数据”页筛选、下载“{LINK}”的全部数字")
     note, = [c for c in texts(at, "caption") if c.startswith("数据来源：")]
-    papers = note.removeprefix("数据来源：").split("，")[0]  # in either order
-    assert papers in (md_text(f"<img src=https://e.co/t.png>、{SOURCE}"), md_text(f"{SOURCE}、<img src=https://e.co/t.png>"))
+    papers = note.removeprefix("数据来源：").split("，")[0]  # one page each: by name
+    assert papers == md_text(f"<img src=https://e.co/t.png> 1 个版面、{SOURCE} 1 个")
 
 
 def test_article_page_escapes_the_url_parameter_and_offers_no_javascript_link(hostile_db, use_db, run_page, oracle):
