@@ -17,7 +17,7 @@ cities = regions[regions.level == "city"]
 city_code = dict(zip(cities.name, cities.code))
 
 st.title("倡议：各项工作及其数字")
-c1, c2, c3, c4 = st.columns([2, 3, 2, 1.5], vertical_alignment="bottom")
+c1, c2, c3, c4 = st.columns([2, 3, 2.5, 1.5], vertical_alignment="bottom")
 scope = c1.selectbox("范围", ["全省", *cities.name], key="iscope", bind="query-params",
                      help="选择一个地市，只统计该市（含下辖区县、乡镇）的数字，并按区县分布")
 span = ui.period_picker(key, c2)
