@@ -196,12 +196,31 @@ def period_picker(key: data.DbKey, container=None, label: str = "时期（年）
         where.caption(f"时期：{lo}年（所有数字都属于这一年）。")
         return year_span(lo, hi)
     default = opts.get("default_year") or hi
-    chosen = where.select_slider(label, options=list(range(lo, hi + 1)), value=(default, default),
+    chosen = where.select_slider(chosen_years_label(label, "period", (default, default), lo, hi),
+                                 options=list(range(lo, hi + 1)), value=(default, default),
                                  key="period", bind="query-params",
                                  help="选一年，或拖动两端选几年。新增数字：时期完全在其中的才计入；"
                                       "累计数：截至所选时期末的最新报道；目标：所选时期内有效的。")
     a, b = (chosen if isinstance(chosen, (tuple, list)) else (chosen, chosen))
     return year_span(int(a), int(b))
+
+
+def chosen_years_label(label: str, state_key: str, default: tuple[int, int], lo: int, hi: int) -> str:
+    """A year slider's label with the years it holds (时期：2021年, 时期：2016—2024年): the slider itself
+    shows a single year as two equal thumbs (2021 2021). The label is no part of the widget's identity
+    (it has a key), so it may change with the value: the one in the session, else the URL's."""
+    value = st.session_state.get(state_key)
+    if value is None:
+        value = st.query_params.get_all(state_key) or default
+    try:
+        years = [int(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+        a, b = min(years), max(years)
+    except (TypeError, ValueError):
+        a, b = default
+    if not (lo <= a <= b <= hi):
+        a, b = default
+    words = f"{a}年" if a == b else f"{a}—{b}年"
+    return f"{label.split('（')[0]}：{words}"
 
 
 def basis_picker(container=None, help_text: str = BASIS_HELP) -> str:

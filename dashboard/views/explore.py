@@ -56,7 +56,8 @@ lo, hi = opts["years"]
 period = None
 with r3[1]:
     if lo is not None and hi is not None and lo < hi:
-        chosen = st.select_slider("时期（年）", options=list(range(lo, hi + 1)), value=(lo, hi),
+        chosen = st.select_slider(ui.chosen_years_label("时期（年）", "years", (lo, hi), lo, hi),
+                                  options=list(range(lo, hi + 1)), value=(lo, hi),
                                   key="years", bind="query-params",
                                   help="新增数字：时期完全在所选年份之内的；累计数：截至日期在其中的；"
                                        "目标：在其中有效的（已提出、未到期）")

@@ -80,6 +80,7 @@ def test_overview_state_comes_from_the_url(real_db, use_db, run_page):
     assert at.selectbox(key="metric").value == "union_members"
     assert at.selectbox(key="city").value == "宁波市"
     assert at.select_slider(key="period").value == (2024, 2024)
+    assert at.select_slider(key="period").label == "时期：2024年"   # the thumbs show 2024 2024
     assert at.subheader[0].value == "宁波市 · 2024年有效的目标 · 宁波市本级"
     key = data.current_key()
     listed = data.target_list(key, Measure("target", tuple(m for m, *_ in CORE), year_span(2024, 2024),
@@ -87,6 +88,8 @@ def test_overview_state_comes_from_the_url(real_db, use_db, run_page):
     for metric, label, _ in CORE:                 # targets are counted, never added
         n = int((listed.metric == metric).sum())
         assert cards(at)[f"{label} · 目标"] == (f"{n} 项" if n else "暂无")
+    at.select_slider(key="period").set_value((2016, 2024)).run()
+    assert at.select_slider(key="period").label == "时期：2016—2024年"
 
 
 def test_overview_crafted_numbers_and_facts_behind_a_bar(crafted_db, use_db, run_page, fact_tables):
