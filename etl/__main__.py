@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--raw", action="store_true",
                    help="write text cells as stored, for programs (default: formula-like cells get a leading ')")
+    p.add_argument("--corrections", help="the researchers' corrections applied to the facts "
+                                         "(default data/corrections.jsonl, or UNION_CORRECTIONS)")
+    p.add_argument("--no-corrections", action="store_true",
+                   help="the ETL's own facts, as evaluate scores them (the review columns left empty)")
 
     p = sub.add_parser("evaluate", help="score facts against every gold file, e.g. python -m etl evaluate --show")
     p.add_argument("--gold", nargs="+", help="gold TSV files (default: every .tsv in data/gold/)")
@@ -91,8 +95,18 @@ def _ingest(a) -> int:
 
 def _export(a) -> int:
     from .export import export_csv
-    n = export_csv(a.db, a.out, raw=a.raw)
-    print(f"wrote {n} facts to {shown(a.out)}")
+    if a.no_corrections:
+        n = export_csv(a.db, a.out, raw=a.raw)
+        print(f"wrote {n} facts to {shown(a.out)} (the ETL's own, no corrections applied)")
+        return 0
+    from .corrections import CorrectionStore
+    store = CorrectionStore(a.corrections)
+    read = store.read()
+    for line, why in read.problems:
+        print(f"unreadable line {line} of {shown(store.path)}: {why}", file=sys.stderr)
+    n = export_csv(a.db, a.out, raw=a.raw, corrections=read.records)
+    print(f"wrote {n} facts to {shown(a.out)}, with the {len(read.records)} corrections of {shown(store.path)} applied"
+          " (python -m etl corrections status says what became of each)")
     return 0
 
 
@@ -111,7 +125,9 @@ def _evaluate(a) -> int:
             ingest([pages], db, manifest if manifest.exists() else None, workers=1, progress=False, log=lambda m: None)
         if a.reviewed:
             return _evaluate_reviewed(a, db)
-        pred = fact_rows(db)  # the rows `export` writes: what the referee (shared/tools/score.py) reads
+        # the rows `export --no-corrections` writes, what the referee (shared/tools/score.py) reads: the
+        # ETL's own facts, never the researchers' corrections of them (those are --reviewed's gold)
+        pred = fact_rows(db)
     docs = {s.doc for s in find_sources([pages], [])} if pages.is_dir() else set()
     for card in scorecards({g.name: read_gold([g]) for g in gold_files}, pred, docs):
         print(f"== {card.title}")

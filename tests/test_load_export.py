@@ -178,3 +178,66 @@ def test_ensure_database_serves_the_current_file_while_an_ingest_holds_it(tmp_pa
         assert db.stat().st_mtime == 1  # not rebuilt, not waited for
     ensure_database(db, RAW)
     assert db.stat().st_mtime > 1  # rebuilt once the other ingest is gone
+
+
+def test_export_applies_the_corrections_unless_told_not_to_and_evaluate_scores_the_etls_own(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """`export` writes the reviewed facts — a corrected value with the ETL's beside it, a rejected fact
+    left out, an added one in its place — each with its `review`; `--no-corrections` and `evaluate`
+    read the ETL's own facts, whatever the corrections file holds."""
+    from etl.__main__ import main
+    from etl.corrections import Correction, CorrectionStore, anchor_at, clean_fields
+    from tests.test_corrections import DOC, PAGE, articles_of, build, correction_of
+
+    db = build(tmp_path / "page.duckdb", [PAGE])
+    store = CorrectionStore(tmp_path / "corrections.jsonl")
+    arts = articles_of(db, DOC)
+    s = arts[0].text.index("2300余名")  # 宁波2300余名医院护工、护理员 joined: a number the ETL missed
+    store.append([correction_of(db, "correct", "宁波全市新建工会1059家", "union_orgs", value="1100"),
+                  correction_of(db, "reject", "今年新建工会62家", "union_orgs"),
+                  correction_of(db, "confirm", "累计8.3万人。", "union_members"),
+                  Correction("add", anchor_at(arts, arts[0].article_id, s, s + 6), clean_fields(
+                      {"metric": "union_members", "kind": "increment", "value": "2300", "approx": "over",
+                       "region": "宁波市", "region_code": "330200"}), {}, "=王五", "2026-12-01T11:00:00+08:00").with_id()])
+    etl_only = tmp_path / "etl.csv"
+    reviewed = tmp_path / "reviewed.csv"
+    assert main(["export", "--db", str(db), "--out", str(etl_only), "--no-corrections"]) == 0
+    assert main(["export", "--db", str(db), "--out", str(reviewed), "--corrections", str(store.path)]) == 0
+    assert "with the 4 corrections of" in capsys.readouterr().out
+
+    def read(path):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f))
+    mine, theirs = read(reviewed), read(etl_only)
+    assert list(mine[0]) == list(theirs[0]) == EXPORT_COLUMNS
+    assert theirs == [{k: str(v) for k, v in r.items()} for r in fact_rows(db)]  # the ETL's own, as evaluate reads them
+    assert {r["review"] for r in theirs} == {""}
+    by = {(r["metric"], r["evidence"]): r for r in mine}
+    corrected = by["union_orgs", "宁波全市新建工会1059家"]
+    assert (corrected["value"], corrected["original_value"], corrected["review"], corrected["reviewed_by"],
+            corrected["corrected_fields"], corrected["region"], corrected["period_end"]) == (
+        "1100", "1059", "corrected", "张三", "value", "宁波市", "2021-06-30")
+    assert ("union_orgs", "今年新建工会62家") not in by                     # rejected: not a fact
+    assert by["union_members", "累计8.3万人。"]["review"] == "confirmed"
+    added, = [r for r in mine if r["review"] == "added"]
+    assert (added["doc"], added["metric"], added["kind"], added["value"], added["approx"], added["unit"], added["region"],
+            added["city"], added["reviewed_by"], added["original_value"], added["issue_date"]) == (
+        DOC, "union_members", "increment", "2300", "over", "人", "宁波市", "宁波市", "'=王五", "", "2021-08-02")
+    assert added["fact_id"].startswith("rv") and "2300余名" in added["evidence"]
+    assert len(mine) == len(theirs)                                           # one rejected, one added
+    others = [r for r in mine if r["review"] == "unreviewed"]
+    assert len(others) == len(theirs) - 3 and all(r["original_value"] == "" for r in others)
+    # the added fact sits where its number stands in the article
+    order = [r["fact_id"] for r in mine]
+    etl_order = [r["fact_id"] for r in theirs if r["evidence"] != "今年新建工会62家"]
+    assert [f for f in order if f != added["fact_id"]] == etl_order
+    # evaluate scores the ETL's own facts (as export --no-corrections writes them), whatever the corrections
+    # say, which would score otherwise
+    def overall(rows):
+        s = score(read_gold([GOLD]), rows)["ALL"]
+        return f"overall P={s.precision:.3f} R={s.recall:.3f}"
+    assert overall(fact_rows(db)) != overall(fact_rows(db, corrections=store.read().records))
+    monkeypatch.setenv("UNION_CORRECTIONS", str(store.path))
+    assert main(["evaluate", "--db", str(db), "--gold", str(GOLD)]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("overall"))
+    assert line.startswith(overall(fact_rows(db)) + " ")
