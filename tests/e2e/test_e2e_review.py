@@ -1,6 +1,8 @@
 """End to end, the researcher in the loop: a real server and chromium. Enter the password, correct a
 value on 核对, add a number the ETL missed from the article, find both in 地区对比 and in the CSV
-of 数据, reload and find them still there; upload a page with one bad file beside it.
+of 数据 (with their review state and the ETL's value beside the corrected one), reload and find them
+still there; switch on 仅已核对 and find only them, in 地区对比 and in 数据 and its CSV, after a
+reload too; upload a page with one bad file beside it.
 
 The expected figures come from a copy of the database file with the same two changes made by SQL,
 counted by the schema's own fact_view — not from the dashboard's code."""
@@ -13,6 +15,7 @@ import shutil
 import time
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -65,16 +68,17 @@ def choose(scope, pg, label: str, option: str) -> None:
     pg.get_by_role("option", name=option, exact=True).click()
 
 
-def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
+def expected_compare(db: Path, tmp: Path, changed: bool, reviewed_only: bool = False) -> dict[str, str]:
     """宁波市's 工会组织·新增 and 工会会员·新增 in 2021 as 地区对比 states them ("X（period）：N 条数字计入"),
-    from a copy of the database file with the reviewer's two changes made by SQL when `changed`, by
-    the counting rules (sql/counting.sql) through the dashboard's data layer in this process."""
+    from a copy of the database file with the reviewer's two changes made by SQL when `changed` (and,
+    for 仅已核对, every other fact deleted), by the counting rules (sql/counting.sql) through the
+    dashboard's data layer in this process."""
     import os
 
     from dashboard import data
     from dashboard.data import Measure
 
-    copy = tmp / ("oracle_after.duckdb" if changed else "oracle_before.duckdb")
+    copy = tmp / f"oracle_{'after' if changed else 'before'}{'_reviewed' if reviewed_only else ''}.duckdb"
     shutil.copyfile(db, copy)
     con = duckdb.connect(str(copy))
     if changed:
@@ -84,6 +88,8 @@ def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
                                           region, city, evidence) VALUES
                        ('added', ?, ?, 'union_members', 'increment', 2300, '人', 'over', ?, '宁波市', '宁波市', '')""",
                     [aid, did, NINGBO])
+    if reviewed_only:
+        con.execute("DELETE FROM facts WHERE fact_id <> 'added' AND evidence IS DISTINCT FROM ?", [CORRECTED[0]])
     con.close()
     saved = {k: os.environ.get(k) for k in ("UNION_DB", "UNION_NO_BUILD", "UNION_CORRECTIONS")}
     os.environ.update(UNION_DB=str(copy), UNION_NO_BUILD="1", UNION_CORRECTIONS=str(tmp / "none.jsonl"))
@@ -104,11 +110,11 @@ def expected_compare(db: Path, tmp: Path, changed: bool) -> dict[str, str]:
     return out
 
 
-def compare_texts(pg, base: str) -> dict[str, tuple[str, int]]:
+def compare_texts(pg, base: str, query: str = "") -> dict[str, tuple[str, int]]:
     """宁波市's figure and the number of facts in it, for the two panels, as the page shows them."""
     from playwright.sync_api import expect
 
-    pg.goto(base + "/compare?period=2021&period=2021")
+    pg.goto(base + "/compare?period=2021&period=2021" + query)
     pg.get_by_role("heading", name="地区对比").wait_for()
     settle(pg)
     out = {}
@@ -123,8 +129,9 @@ def compare_texts(pg, base: str) -> dict[str, tuple[str, int]]:
     return out
 
 
-def download_csv(pg, base: str, name: str) -> list[dict]:
-    pg.goto(base + "/data?q=宁波")
+def download_csv(pg, base: str, name: str, query: str = "?q=宁波") -> list[dict]:
+    if query is not None:
+        pg.goto(base + "/data" + query)
     pg.get_by_role("heading", name="数据：筛选、查看与下载").wait_for()
     settle(pg)
     with pg.expect_download() as dl:
@@ -200,11 +207,39 @@ def test_correct_add_see_them_everywhere_and_after_a_reload(site, open_browser):
         assert by_evidence[CORRECTED[0]] == CORRECTED[1]
         added = [r for r in rows if ADDED in r["原文证据"]]
         assert [(r["指标代码"], r["数值"], r["约数"], r["地区"]) for r in added] == [("union_members", "2300", "≥（不少于）", "宁波市")]
+        # each row says what a person made of it, the ETL's value beside the corrected one
+        review = [(r["原文证据"], r["数值"], r["更正前数值"], r["核对状态"], r["核对状态代码"], r["核对人"], r["核对备注"])
+                  for r in rows if r["核对状态代码"] != "unreviewed"]
+        assert review == [(CORRECTED[0], "1100", "1059", "已更正", "corrected", "张三", "原文核对：1100"),
+                          (added[0]["原文证据"], "2300", "", "已补充", "added", "张三", "")]
+        assert {r["核对状态"] for r in rows if r["核对状态代码"] == "unreviewed"} == {"未核对"} and len(rows) > 2
         pg.reload()
         settle(pg)
         assert compare_texts(pg, base) == expected
         assert {r["原文证据"]: r["数值"] for r in download_csv(pg, base, "e2e_review_download_2.csv")} == by_evidence
         shot(pg, "27_data_after_reload")
+        no_app_errors(pg)
+
+        # 仅已核对: only what a person vouched for, by the same counting rules, on 地区对比 and 数据
+        only = expected_compare(db, tmp, changed=True, reviewed_only=True)
+        assert only != expected
+        assert compare_texts(pg, base, "&reviewed=true") == only
+        shot(pg, "29_compare_reviewed_only")
+        pg.goto(base + "/data?q=宁波")
+        settle(pg)
+        pg.get_by_text("仅已核对", exact=True).first.click()    # the toggle, into the URL
+        settle(pg)
+        assert parse_qs(urlparse(pg.url).query).get("reviewed") == ["true"]
+        expect(pg.get_by_text("共 2 条已核对的数字", exact=False)).to_be_visible()
+        reviewed_rows = download_csv(pg, base, "e2e_review_download_reviewed.csv", query=None)
+        assert [(r["原文证据"], r["数值"], r["核对状态代码"]) for r in reviewed_rows] == [
+            (r[0], r[1], r[4]) for r in review]
+        pg.reload()
+        pg.get_by_role("heading", name="数据：筛选、查看与下载").wait_for()
+        expect(pg.get_by_text("共 2 条已核对的数字", exact=False)).to_be_visible()
+        pg.get_by_role("button", name=re.compile("下载 CSV")).wait_for()
+        settle(pg)
+        shot(pg, "30_data_reviewed_only_after_reload")
         no_app_errors(pg)
         assert pg.outside == [], f"requests left the machine: {pg.outside}"
 
