@@ -359,6 +359,23 @@ def review_benchmarks(base: Path, reps: int) -> tuple[list[tuple[str, float, flo
             times.setdefault("add a number on 文章 (保存补充的数字)", []).append((time.perf_counter() - t) * 1000)
             cpu.setdefault("add a number on 文章 (保存补充的数字)", []).append((time.process_time() - c) * 1000)
             assert len(data.review_log(data.current_key())) == logged + 1, "the number was added"
+        # 仅已核对 on the pages that read the reviewed facts: the toggle on and off, full script runs
+        # over the database with this session's corrections in it
+        for page, label in (("views/compare.py", "地区对比"), ("views/explore.py", "数据"),
+                            ("views/overview.py", "总览")):
+            view = AppTest.from_file(app, default_timeout=300)
+            view.run()
+            if page != "views/overview.py":
+                view.switch_page(page)
+                view.run()
+            for i in range(reps):
+                for on in (True, False):
+                    t, c = time.perf_counter(), time.process_time()
+                    view.toggle(key="reviewed").set_value(on).run()
+                    assert not view.exception, [e.value for e in view.exception]
+                    name = f"{label}: 仅已核对 {'on' if on else 'off'}"
+                    times.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+                    cpu.setdefault(name, []).append((time.process_time() - c) * 1000)
         snap = data._snapshot(data.current_key().file_key(), str(corrections))
         assert snap.rebuilds == 1, "every action was applied in place"
         rows = [(name, statistics.median(ms), min(ms), max(ms), statistics.median(cpu[name]))
