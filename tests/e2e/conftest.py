@@ -29,18 +29,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_name: str, timeout: float = 60) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` with `env` added to this process's environment; yields its base URL."""
+def streamlit_server(env: dict[str, str], log_name: str, timeout: float = 60,
+                     shipped_config: bool = False) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` with `env` added to this process's environment; yields its base URL.
+    With `shipped_config` only the port is given: address, usage stats and the rest come from the
+    repository's .streamlit/config.toml, as for a user."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     full = {k: v for k, v in os.environ.items() if k != "UNION_NO_BUILD"}
     full.update(env, PYTHONUNBUFFERED="1")
     log = (ARTIFACTS / log_name).open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
+    flags = ["--server.headless", "true", "--server.fileWatcherType", "none"]
+    if not shipped_config:
+        flags += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+                             *flags], cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout

@@ -13,11 +13,9 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -41,48 +39,12 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
                 "In CI (CI set) this test runs and fails instead.", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, start_server):
     """A `streamlit run dashboard/app.py` subprocess; yields (base url, database path)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     db = tmp_path_factory.mktemp("e2e") / "union_facts.duckdb"   # absent: the app must build it
-    port = free_port()
-    env = dict(os.environ, UNION_DB=str(db), UNION_RAW=str(ROOT / "data" / "raw"), PYTHONUNBUFFERED="1")
-    env.pop("UNION_NO_BUILD", None)
-    log = (ARTIFACTS / "e2e_server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not come up; see {ARTIFACTS / 'e2e_server.log'}")
-            time.sleep(0.3)
+    with start_server({"UNION_DB": str(db), "UNION_RAW": str(ROOT / "data" / "raw")}, "e2e_server.log") as base:
         yield base, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")

@@ -5,11 +5,8 @@ makes no request off the machine."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,10 +20,7 @@ if str(ROOT) not in sys.path:
 from tests.dashboard.test_dashboard_hostile import IMG, LINK, LOGIN, SOURCE, as_rendered, write_hostile_pages  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--headless"]
 WAIT = 60_000
-LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); scripts/test.sh installs it.",
@@ -34,60 +28,21 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, start_server):
     """`streamlit run` from the repository (its .streamlit/config.toml) on the hostile pages, which
     the app's first request builds into a database."""
     tmp = tmp_path_factory.mktemp("hostile_e2e")
     raw = write_hostile_pages(tmp / "raw")
     db = tmp / "union_facts.duckdb"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "UNION_DB": str(db), "UNION_RAW": str(raw), "PYTHONUNBUFFERED": "1"}
-    env.pop("UNION_NO_BUILD", None)
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError((tmp / "server.log").read_text())
-            time.sleep(0.3)
+    with start_server({"UNION_DB": str(db), "UNION_RAW": str(raw)}, "e2e_hostile_server.log",
+                      shipped_config=True) as base:
         yield base, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1440, "height": 2200}, locale="zh-CN")
-        context.set_default_timeout(WAIT)
-        pg = context.new_page()
-        pg.outside = []
-        pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(LOCAL) else None)
-        try:
-            yield pg
-        finally:
-            context.close()
-            browser.close()
+def page(server, open_browser):
+    with open_browser(WAIT, viewport={"width": 1440, "height": 2200}) as pg:
+        yield pg
 
 
 def settle(pg) -> None:
