@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlparse
 import duckdb
 import pytest
 
-from test_e2e_browser import ARTIFACTS, CHROMIUM, ROOT, no_app_errors, settle, shot  # the walk-through's helpers
+from test_e2e_browser import ARTIFACTS, CHROMIUM, ROOT, no_app_errors, q, settle, shot  # the walk-through's helpers
 
 from dashboard.formatting import combine_approx, format_fact_value
 
@@ -43,14 +43,6 @@ def site(tmp_path_factory, start_server):
            "UNION_CORRECTIONS": str(tmp / "corrections.jsonl"), "UNION_REVIEW_PASSWORD": PASSWORD}
     with start_server(env, "e2e_review_server.log") as base:
         yield base, tmp
-
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def unlock(pg) -> None:
