@@ -152,7 +152,7 @@ LEFT JOIN src.regions r ON r.code = v.region_code
 LEFT JOIN src.articles a ON a.article_id = v.article_id"""
 _FVC_COLUMNS = """ord, metric, kind, value, approx, region, region_code, city, county, city_code, county_code,
        region_level, year, issue_date, initiatives, article_id, counted,
-       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source, review"""
+       fact_id, part_of, target_type, depth, p_start, p_end, as_of, date_source, review, doubts"""
 _ARTS_SELECT = """
 SELECT article_id, any_value(article_title) AS title, any_value(doc) AS doc, any_value(issue_date) AS issue_date,
        count(*) AS n_facts, min(ord) AS ord
@@ -515,7 +515,8 @@ class Measure:
 
 
 _CAND_COLUMNS = ("f.ord, f.fact_id, f.part_of, f.metric, f.value, f.approx, f.region_code, f.depth, f.city_code,"
-                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source, f.review")
+                 " f.county_code, f.p_start, f.p_end, f.as_of, f.target_type, f.date_source, f.review,"
+                 " coalesce(contains(f.doubts, 'subgroup_stock'), false) AS subgroup")
 # A region's subtree, by the level of the region: fixed fragments, the code travels as a parameter.
 _SUBTREE = {0: "f.region_code IS NOT NULL", 1: "f.city_code = {c}", 2: "f.county_code = {c}"}
 

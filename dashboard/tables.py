@@ -42,6 +42,7 @@ DATE_SOURCE_LABELS = {"masthead": "报头", "manifest": "清单", "metadata": "�
 DROPPED_LABELS = {
     None: "计入",
     "part": "不计：是另一条数字的一部分（其中…）",
+    "subgroup": "不计：是其中某一群体的累计数，不是该地区的总数",
     "inner": "不计：时期在同一地区另一条更宽的数字之内",
     "covered": "不计：上级地区已报告这一时期",
     "older": "不计：该地区有更晚的累计数",

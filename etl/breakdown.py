@@ -45,6 +45,17 @@ def under_breakdown(clause_before: str, sentence: str) -> bool:
     return _cue().search(clause_before) is not None or sentence.lstrip().startswith("其中")
 
 
+def of_a_subgroup(fact: Fact, earlier: list[Fact], first: int) -> bool:
+    """Whether a stock under a breakdown cue that has no stock to be part of counts one group of
+    what the article counts in other terms: from index `first` on, a number of the same metric and
+    place but of another kind stands, and none of the metric elsewhere (a breakdown by place gives
+    each place its own figures). 今年新建工会1059家,发展会员10万人。其中…灵活就业人员…累计8.3万人:
+    the stock of one group of members, not the place's membership."""
+    same = [g for g in earlier[first:] if g.metric == fact.metric]
+    return any(g.place == fact.place and g.kind != fact.kind for g in same) \
+        and all(g.place == fact.place for g in same)
+
+
 def parent_of(fact: Fact, earlier: list[Fact], first: int, own_kind: bool) -> int | None:
     """The index in `earlier` (the article's facts before `fact`) of the nearest fact of the same
     metric, not smaller and not itself a part, from index `first` on (the number's sentence and

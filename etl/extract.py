@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from dataclasses import replace
 
-from .breakdown import names_a_subtype, parent_of, under_breakdown, whole_of_subtypes
+from .breakdown import names_a_subtype, of_a_subgroup, parent_of, under_breakdown, whole_of_subtypes
 from .confidence import confidence, date_doubts, phrase_windows
 from .clauses import QUOTE_MARKS, clause_bounds, inside_quotes, name_spans, plain, sentences
 from .initiatives import ArticleInitiatives
@@ -68,6 +68,9 @@ class ArticleExtractor:
                     whole = result.facts[parent]
                     fact = replace(fact, part_of=parent) if own_kind else \
                         replace(fact, part_of=parent, kind=whole.kind, period=whole.period, target_type=whole.target_type)
+                elif is_part and fact.kind == "total" and of_a_subgroup(fact, result.facts, window):
+                    fact = replace(fact, **dict(zip(("confidence", "doubts"),
+                                                    confidence([*fact.doubts, "subgroup_stock"]))))
                 result.facts.append(fact)
                 subtypes.append(sub)
             if len(result.facts) > first:

@@ -228,3 +228,15 @@ def test_a_stock_of_one_kind_is_a_part_of_the_articles_stock_of_all():
     text = "截至目前,全市工会组织数达到了1.17万家。目前,全市已建项目工会200余个。三星级以上活力基层工会达到9780家。"
     facts = facts_of(text)
     assert [(f.value, f.part_of) for f in facts] == [(Decimal("11700"), None), (Decimal("200"), 0), (Decimal("9780"), 0)]
+
+
+@pytest.mark.parametrize("text, marked", [
+    # under 其中, the stock of one group when the article counts the metric only as new ones
+    ("今年全市新发展会员5万人。其中,新就业形态劳动者新入会1.2万人,累计入会3.6万人。", [False, False, True]),
+    # a stock that has a stock to be part of is a part of it, no subgroup mark
+    ("全区已累计建成工会组织2000家。其中,今年新建工会80家,非公企业工会累计900家。", [False, False, False]),
+    # a breakdown by place: each place's stock is its own total
+    ("全省今年新建工会3000家。其中,宁波市新建工会600家,全市工会组织累计达2.5万家。", [False, False, False]),
+])
+def test_a_stock_of_one_group_without_a_stated_whole_is_marked(text, marked):
+    assert [("subgroup_stock" in f.doubts) for f in facts_of(text)] == marked

@@ -19,6 +19,8 @@
 --   as_of        a total's date: the end of its period, never after the issue it was printed in
 --   review       unreviewed | confirmed | corrected | added (read by no rule: the figures report how
 --                many of the facts that count are reviewed)
+--   subgroup     a stock of one group under 其中 whose whole the article gives no stock of (the ETL's
+--                doubt subgroup_stock: …新建工会1059家,发展会员10万人。其中灵活就业人员…累计8.3万人)
 --
 -- Each query returns every row of `cand` with `dropped`: NULL when the fact counts, else the reason
 -- it does not, so that the facts behind a figure can be listed with the ones left out.
@@ -88,6 +90,8 @@ LEFT JOIN covered v ON v.key = c.key
 -- A total is a stock at a date; the caller keeps the ones dated no later than the end of the
 -- selected span. Per figure, metric and region, only one counts:
 --   part     a breakdown of a candidate of the same figure and metric (其中三星级以上…) is dropped
+--   subgroup a stock of one group of what the region counts (其中灵活就业人员…累计8.3万人) is no
+--            total of the region, whatever else it reported
 --   older    a total dated before the region's latest one: totals are never added across dates
 --   smaller  another total of the same date is larger (the smaller ones are parts of it)
 -- Totals of different regions are never added by this query; a caller that sums regions' latest
@@ -97,7 +101,7 @@ WITH parts AS (
     FROM cand c JOIN cand p ON p.fact_id = c.part_of AND p.grp = c.grp AND p.metric = c.metric
     WHERE c.part_of IS NOT NULL
 ),
-whole AS (SELECT c.* FROM cand c ANTI JOIN parts x ON x.key = c.key),
+whole AS (SELECT c.* FROM cand c ANTI JOIN parts x ON x.key = c.key WHERE NOT c.subgroup),
 latest AS (     -- each region's latest date, and the largest total of that date
     SELECT grp, metric, region_code, max(as_of) AS as_of FROM whole GROUP BY ALL
 ),
@@ -111,7 +115,7 @@ chosen AS (     -- the one total that counts (the first in table order among equ
     WHERE w.value = b.top GROUP BY w.grp, w.metric, w.region_code
 )
 SELECT c.*,
-       CASE WHEN x.key IS NOT NULL THEN 'part' WHEN k.key IS NOT NULL THEN NULL
+       CASE WHEN x.key IS NOT NULL THEN 'part' WHEN c.subgroup THEN 'subgroup' WHEN k.key IS NOT NULL THEN NULL
             WHEN c.as_of = l.as_of THEN 'smaller' ELSE 'older' END AS dropped
 FROM cand c
 LEFT JOIN parts x ON x.key = c.key

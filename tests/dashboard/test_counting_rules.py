@@ -22,13 +22,13 @@ Y2021 = ("2021-01-01", "2021-12-31")
 
 
 def fact(fid, value, region, start, end, *, metric="union_orgs", kind="increment", issued=None,
-         part_of=None, target_type=None, approx="exact", date_source="manifest"):
+         part_of=None, target_type=None, approx="exact", date_source="manifest", doubts=None):
     """A fact as the ETL would store it; `issued` (the issue date) defaults to the period's end."""
     return dict(fact_id=fid, metric=metric, kind=kind, value=Decimal(value), region_code=region,
                 start=None if start is None else date.fromisoformat(start),
                 end=None if end is None else date.fromisoformat(end),
                 issued=date.fromisoformat(issued) if issued else date.fromisoformat(end),
-                part_of=part_of, target_type=target_type, approx=approx, date_source=date_source)
+                part_of=part_of, target_type=target_type, approx=approx, date_source=date_source, doubts=doubts)
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def facts_db(tmp_path, use_db):
                          "county": NAME.get(COUNTY.get(code)) if COUNTY.get(code) else None,
                          "period_start": f["start"], "period_end": f["end"], "evidence": evidence,
                          "evidence_start": 0, "evidence_end": len(evidence), "part_of": f["part_of"],
-                         "target_type": f["target_type"]})
+                         "target_type": f["target_type"], "doubts": f["doubts"]})
         write_tables(con, {"documents": pd.DataFrame(list(docs.values())), "articles": pd.DataFrame(arts),
                            "facts": pd.DataFrame(rows), "regions": REGIONS, "metrics": load_metrics()})
         con.close()
@@ -105,6 +105,18 @@ def test_totals_of_one_date_give_the_largest_and_never_add(facts_db):
     m = ningbo("total", ("2024-01-01", "2024-12-31"))
     assert figure(key, m, NINGBO) == (Decimal(24900), ["all"])
     assert reasons(key, m, NINGBO)["stars"] == "smaller"
+
+
+def test_a_stock_of_one_group_is_no_total_of_the_region(facts_db):
+    # 其中…灵活就业人员…累计8.3万人 (2021), after an older stock of all members (2006)
+    key = facts_db(fact("all", 1548000, NINGBO, "2006-12-31", "2006-12-31", kind="total", metric="union_members"),
+                   fact("group", 83000, NINGBO, "2021-01-01", "2021-12-31", kind="total", issued="2021-08-02",
+                        metric="union_members", doubts="region_from_paragraph|subgroup_stock"))
+    m = Measure("total", ("union_members",), Y2021, regions=(NINGBO,))
+    assert figure(key, m, NINGBO, "union_members") == (Decimal(1548000), ["all"])
+    facts = data.figure_facts(key, m, NINGBO, "union_members")
+    assert {f: (None if pd.isna(d) else d) for f, d in zip(facts.fact_id, facts.dropped)} == {
+        "all": None, "group": "subgroup"}
 
 
 def test_a_total_is_dated_no_later_than_its_issue(facts_db):
