@@ -441,9 +441,11 @@ def papers(key: DbKey) -> pd.DataFrame:
                           FROM src.documents GROUP BY 1 ORDER BY n_docs DESC, paper""")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def geojson(level: str, mtime_ns: int | None = None) -> dict | None:
-    """Boundaries of the 11 cities or the 90 counties; None when the file is not there."""
+    """Boundaries of the 11 cities or the 90 counties; None when the file is not there. One shared
+    object, never copied (cache_data would unpickle the 0.2–0.4 MB of shapes on every run): callers
+    only read it."""
     path = GEO_FILES[level]
     if not path.exists():
         return None

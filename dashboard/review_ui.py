@@ -28,6 +28,7 @@ DOUBT_LABELS = {
     "kind_by_default": "类型无提示词，按该指标的默认类型",
     "kind_from_sentence_head": "类型取自句首的时期词，而非数字所在分句",
     "plan_pointed_back": "属于前一句宣布的计划（“后者”等）",
+    "subgroup_stock": "其中某一群体的累计数：全地区的总数未报告，不作为该地区的累计",
     "region_from_paragraph": "地区取自本段（本句未写地区）",
     "region_from_article": "地区取自全文（本段未写地区）",
     "no_region": "没有找到地区",
