@@ -26,6 +26,7 @@ class ArticleExtractor:
         self.article = article
         self.issue = issue_date  # None when no date could be found or inferred
         self.date_doubts = date_doubts(date_source, issue_date is not None)
+        self.issue_inferred = date_source == "inferred"  # a guess: months after it need not be last year's
         self._spans = sentences(article.text)
         self.places = ArticlePlaces(article, gaz, self._spans, self.issue)
         self.region = self.places.region
@@ -137,7 +138,8 @@ class ArticleExtractor:
             last = (metric, q.unit)
             kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
             kind = kind_of.kind
-            period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end, paragraph_before)
+            period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end, paragraph_before,
+                                   self.issue_inferred)
             place = self.region if offset is None else \
                 self.places.place_of(sentence, offset, q, noun_phrases[:i] + noun_phrases[i + 1:], c_start)
             initiative = self.initiatives.initiative_of(sentence, offset, q, (c_start, c_end), metric)

@@ -22,6 +22,7 @@ class PeriodRule:
     review: bool = False  # X年以来 in an issue before 1 March of X+1 ends on 31 December of X
     start_year_inside: bool = False  # a number inside the words (自2004年…72名…以来) is of the first year
     year_of_previous: bool = False  # 全年: the year of the period named before it in the sentence
+    past: bool = False  # months with no year (1—9月) that would end after the issue are of the year before
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class PeriodMention:
 @functools.lru_cache(maxsize=1)
 def _rules() -> tuple[list[PeriodRule], re.Pattern]:
     rules = [PeriodRule(re.compile(r["re"]), r["start"], r["end"], r["kind_hint"], r.get("recurring", False),
-                          r.get("review", False), r.get("start_year_inside", False), r.get("year_of_previous", False))
+                          r.get("review", False), r.get("start_year_inside", False), r.get("year_of_previous", False),
+                          r.get("past", False))
              for r in load_yaml("rules/periods.yaml")["periods"]]
     combined = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
     return rules, combined
@@ -70,6 +72,8 @@ def _year(spec, m: re.Match, issue: dt.date) -> int:
     if isinstance(spec, int):
         return issue.year + spec
     spec = str(spec)
+    if spec.startswith("y"):  # y2021: that year
+        return int(spec[1:])
     if spec.startswith("g"):
         return int(m.group(int(spec[1:])))
     if spec.startswith("-n"):
@@ -105,11 +109,13 @@ def _date(spec, m: re.Match, issue: dt.date) -> dt.date | None:
     return dt.date(year, month, min(max(day, 1), last))
 
 
-def resolve(mention: PeriodMention, issue: dt.date | None) -> Period:
-    """Dates of a period mention; relative words need the issue date, absolute years do not."""
+def resolve(mention: PeriodMention, issue: dt.date | None, exact_issue: bool = True) -> Period:
+    """Dates of a period mention; relative words need the issue date, absolute years do not.
+    `exact_issue`: the issue date is known, not inferred (only then do months that would end after
+    it move to the year before)."""
     r = mention.rule
     if issue is None:
-        absolute = lambda spec: isinstance(spec, list) and isinstance(spec[0], str) and spec[0].startswith("g")
+        absolute = lambda spec: isinstance(spec, list) and isinstance(spec[0], str) and spec[0].startswith(("g", "y"))
         try:
             return Period(mention.label,
                           _date(r.start, mention.match, _NO_ISSUE) if absolute(r.start) else None,
@@ -122,7 +128,17 @@ def resolve(mention: PeriodMention, issue: dt.date | None) -> Period:
         return Period(mention.label, None, issue)
     if r.review and start is not None and issue < dt.date(start.year + 1, 3, 1) and issue.year == start.year + 1:
         end = dt.date(start.year, 12, 31)
+    if r.past and exact_issue and end is not None and end > issue:
+        start, end = (None if start is None else _year_before(start)), _year_before(end)
     return Period(mention.label, start, end)
+
+
+def _in_year(d: dt.date, year: int) -> dt.date:
+    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))
+
+
+def _year_before(d: dt.date) -> dt.date:
+    return _in_year(d, d.year - 1)
 
 
 _NO_ISSUE = dt.date(2000, 1, 1)  # stands in when only absolute parts of a period are used
@@ -144,14 +160,16 @@ _PLAN_YEARS = re.compile(r"未来(三|五|两|[2-9])年|(三|五|两|[2-9])年(?
 _QUOTATION = re.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」")
 
 
-def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan, previous: str = "") -> Period:
+def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan, previous: str = "",
+                  issue_inferred: bool = False) -> Period:
     """The period of quantity `q` of `sentence`: the nearest period words before its number,
     resolved against the issue date; a target under a multi-year plan (`plan`: its last day, or a
     callable giving it, asked only for a target) runs
     to the plan's end, unless its own words name a deadline (到2026年) or a span of its own still
     open at the issue date (今年, 全年). An increment whose period words only name an as-of date
     (截至目前, 截至9月30日) runs from the start named before it, in its sentence or in `previous`,
-    the sentence before it in its paragraph (2023年以来,…。据统计,截至目前,新增…4730家)."""
+    the sentence before it in its paragraph (2023年以来,…。据统计,截至目前,新增…4730家).
+    `issue_inferred`: the issue date is a guess."""
     found = find_periods(sentence)
     # period words quoted from elsewhere (按照“每年设立专项资金”要求) are not the number's, unless
     # the number stands in the same quotation (“到2024年底,全年改造建成…200个”)
@@ -159,15 +177,17 @@ def decide_period(sentence: str, q, kind: str, issue: dt.date | None, plan, prev
     n = q.number_span[0]
     foreign = lambda m: any(a <= m.start < b and not a <= n < b for a, b in quoted)
     mentions = [m for m in found if m.end <= n and not foreign(m)]
-    period = resolve(mentions[-1], issue) if mentions else default_period(issue)
+    period = resolve(mentions[-1], issue, not issue_inferred) if mentions else default_period(issue)
     around = next((m for m in found if m.start < q.number_span[0] < m.end and m.rule.start_year_inside), None)
     if around is not None and (start := resolve(around, issue).start) is not None:
         # a number inside 自2004年…推出首批72名…以来 is about the span's first year
         return Period(around.label, dt.date(start.year, 1, 1), dt.date(start.year, 12, 31))
     if mentions and mentions[-1].rule.year_of_previous and len(mentions) > 1:
+        # 全年, 4至9月 after 2024年 in the sentence: the same days of the year it named
         named = resolve(mentions[-2], issue).end or period.end
-        if named is not None:
-            period = Period(period.label, dt.date(named.year, 1, 1), dt.date(named.year, 12, 31))
+        if named is not None and period.end is not None:
+            period = Period(period.label, _in_year(period.start or dt.date(named.year, 1, 1), named.year),
+                            _in_year(period.end, named.year))
     if kind == "increment" and mentions and mentions[-1].rule.kind_hint == "total" and period.start == period.end:
         starts = [resolve(m, issue).start for m in mentions[:-1] if m.rule.kind_hint == "increment"]
         if not starts and previous:

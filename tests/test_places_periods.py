@@ -67,6 +67,11 @@ ISSUE = dt.date(2024, 5, 6)
     ("去年下半年以", "去年下半年", dt.date(2023, 7, 1), dt.date(2023, 12, 31)),
     ("2023年上半年,", "2023年上半年", dt.date(2023, 1, 1), dt.date(2023, 6, 30)),
     ("自2019年江山市开展疗休养工作以来,", "自2019年江山市开展疗休养工作以来", dt.date(2019, 1, 1), ISSUE),
+    # months and quarters with no year are the issue's year
+    ("1—4月,全市新建", "1—4月", dt.date(2024, 1, 1), dt.date(2024, 4, 30)),
+    ("一季度,各级工会", "一季度", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
+    ("2023年第四季度,全省", "2023年第四季度", dt.date(2023, 10, 1), dt.date(2023, 12, 31)),
+    ("“十四五”以来,全区累计", "“十四五”以来", dt.date(2021, 1, 1), ISSUE),
 ])
 def test_periods_resolve_against_the_issue_date(text, label, start, end):
     [m] = find_periods(text)
@@ -97,6 +102,10 @@ def test_plan_end_is_the_deadline_named_anywhere(text, issue, end):
     # the festival season ends with the festival's February
     ("元旦春节“两节”期间", dt.date(2016, 12, 15), dt.date(2017, 2, 28)),
     ("春节期间", dt.date(2021, 2, 8), dt.date(2021, 2, 28)),
+    # months with no year that would end after the issue are of the year before (a January review)
+    ("1—11月", dt.date(2024, 1, 5), dt.date(2023, 11, 30)),
+    ("1—11月", dt.date(2023, 12, 20), dt.date(2023, 11, 30)),
+    ("前三季度", dt.date(2024, 2, 1), dt.date(2023, 9, 30)),
 ])
 def test_period_ends(label, issue, end):
     [m] = find_periods(label)
@@ -119,3 +128,12 @@ def test_period_words_quoted_from_elsewhere_are_not_the_numbers():
     s = "2024年,按照“每年设立新业态工会专项资金”要求,设立新业态工会专项资金35万元。"
     [q] = list(find_quantities(s))
     assert decide_period(s, q, "increment", dt.date(2025, 3, 1), None).end == dt.date(2024, 12, 31)
+
+
+def test_months_with_no_year_take_the_year_the_sentence_named():
+    from etl.numbers import find_quantities
+    from etl.periods import decide_period
+    s = "2023年,全市继续开展专项行动,并延长工作周期为4至9月,全市新建工会108家。"
+    [q] = list(find_quantities(s))
+    p = decide_period(s, q, "increment", dt.date(2024, 3, 1), None)
+    assert (p.start, p.end) == (dt.date(2023, 4, 1), dt.date(2023, 9, 30))
