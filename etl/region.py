@@ -196,7 +196,11 @@ class ArticlePlaces:
             place = self.gaz.enclosing(self.region, own[-1].group(1)) or self.region
             self.last_source = "article"
         if place is not None:
+            # 全市/全区 in the number's clause widens its place; with no place named in the sentence,
+            # one earlier in the sentence does too (全市已有驿站468家,年服务…近百万人次)
             scopes = self.rules.scope.findall(sentence, clause_start, q.span[0])
+            if not scopes and self.last_source != "sentence":
+                scopes = self.rules.scope.findall(sentence, 0, q.span[0])
             if scopes:
                 place = self.gaz.enclosing(place, scopes[-1]) or place
         return place
