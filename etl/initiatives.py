@@ -453,7 +453,7 @@ class ArticleInitiatives:
         the “536”工作体系). So without a programme in the headings: a name the clause calls a
         programme (before a generic lexicon entry: “技能之星”职业技能竞赛 → 技能之星), then the
         nearest one its sentence names (a specific before a generic one), then the last one earlier
-        in its paragraph that is not generic, then the article's (lead, or named twice).
+        in its paragraph, then the article's (lead, or named twice).
 
         A count of people named or selected (craftsmen) takes an honour title, unless the headings
         name a programme: the title right before the number in its clause (“浙江工匠”200名), else
@@ -489,10 +489,8 @@ class ArticleInitiatives:
             return self.strong
         if mentions:
             return nearest([m for m in mentions if m.kind != "generic"] or mentions)
-        # a programme named earlier in the paragraph frames it; a kind of contest or facility
-        # (generic: 职工书屋) is what its own sentence counts, not the paragraph's programme
         paragraph = self.text.rfind("\n", 0, offset) + 1
-        before = [m for m in self._within(self._mention_starts, self.mentions, paragraph, offset) if m.kind != "generic"]
+        before = self._within(self._mention_starts, self.mentions, paragraph, offset)
         return before[-1].name if before else self.weak
 
     def _heading_initiative(self, heading: str, q: Quantity, clause: tuple[int, int], metric: str) -> str:
