@@ -163,6 +163,9 @@ def test_a_headline_number_the_body_repeats_is_the_body_fact():
     ("截至目前,全县已建成驿站120家,其中4家获评全国“最美工会户外劳动者服务站点”。", [None, 0]),
     # … also in the sentence after, and every item of the breakdown
     ("全市新建工会1059家。其中,非公企业工会800家、社会组织工会59家。", [None, 0, 0]),
+    # an item of the breakdown that names only its group continues the whole's metric
+    ("去年全市新增会员5.6万人,其中新就业形态劳动者2.1万人。", [None, 0]),
+    ("发放慰问金50万元,其中市本级20万元。", [None, 0]),
     # no cue, or no earlier number of its metric: no parent
     ("今年新建工会62家,新建驿站20家。", [None, None]),
     ("其中,新建工会62家。", [None]),
