@@ -506,7 +506,8 @@ def url_date(url: str | None) -> dt.date | None:
     return None
 
 
-_MASTHEAD = re.compile(r"(20\d\d|19\d\d)年(\d{1,2})月(\d{1,2})日\s*星期[一二三四五六日天]")
+# the date of a masthead or an e-paper page bar: 2021年8月2日 星期一, 浙江工人日报 2024年3月15日 第02版
+_MASTHEAD = re.compile(r"(20\d\d|19\d\d)年(\d{1,2})月(\d{1,2})日\s*(?:星期[一二三四五六日天]|第\s*[A-Z]?\d{1,2}\s*版)")
 _EPAPER_TRAILER = re.compile(r"浙江工人日报\s+\S+\s+\d{5}\s.*?(\d{4}-\d{2}-\d{2})")
 
 

@@ -69,6 +69,13 @@ def test_masthead_date_and_inferred_date():
     assert infer_date("没有年份的文字") is None
 
 
+def test_a_page_bar_dates_its_page(tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("浙江工人日报 2024年3月15日 第02版\n\n衢州小哥驿站揭牌\n本报讯 柯城区今年建成小哥驿站6家。\n", encoding="utf-8")
+    docs, _ = read_file(page)
+    assert (docs[0].issue_date, docs[0].date_source) == (dt.date(2024, 3, 15), "masthead")
+
+
 def test_manifest_date_wins(tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text("file,date,source,url\n000_64fa456c5d228954.txt,2021-08-03,浙江工人日报,http://x/1\n", encoding="utf-8")
