@@ -351,9 +351,9 @@ def read_file(source: Source | Path | str, manifest: Manifest | None = None) -> 
         docs, more = _read_jsonl(source, text, encoding)
         return docs, warnings + more
     if fmt == "html":
-        title, body, date = _read_html(text)
+        title, body, date, publisher = _read_html(text)
         doc = Document(source.doc, str(path), "html", body, encoding, title=title)
-        return [_dated(doc, entry, date, warnings)], warnings
+        return [_dated(doc, entry, date, warnings, publisher)], warnings
     fmt = "epaper" if "数字报纸" in text[:200] else "page"
     return [_dated(Document(source.doc, str(path), fmt, text, encoding), entry, None, warnings)], warnings
 
@@ -410,6 +410,7 @@ class _HTMLText(HTMLParser):
         self.title = ""
         self.h1 = ""
         self.date = None
+        self.site = ""  # og:site_name / application-name
         self._skip = 0
         self._in: list[str] = []          # open elements, innermost last
         self._open: dict[str, int] = {}   # how many of each are open: a stray end tag costs O(1), not a scan
@@ -419,8 +420,11 @@ class _HTMLText(HTMLParser):
             self._skip += 1
         if tag == "meta":
             a = dict(attrs)
-            if (a.get("name") or a.get("property") or "").lower() in ("date", "publishdate", "article:published_time", "pubdate"):
+            key = (a.get("name") or a.get("property") or "").lower()
+            if key in ("date", "publishdate", "article:published_time", "pubdate"):
                 self.date = _metadata_date(a.get("content"))
+            elif key in ("og:site_name", "application-name") and not self.site:
+                self.site = (a.get("content") or "").strip()
         if tag in self.BLOCK:
             self.parts.append("\n")
         if tag not in self.VOID:  # <br>, <img>, <meta> never close: on the stack they would only grow it
@@ -451,7 +455,15 @@ class _HTMLText(HTMLParser):
         self.parts.append(data)
 
 
-def _read_html(text: str) -> tuple[str | None, str, dt.date | None]:
+# who published a web page: its 来源 line (来源：舟山日报), its site name, or its <title>'s suffix
+# (舟山：海上工会覆盖远洋渔船_舟山新闻网)
+_SOURCE_LINE = re.compile(r"(?:^|(?<=[\s|｜]))(?:来源|稿源|信息来源)\s*[:：]\s*([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9·]{1,15})", re.M)
+_TITLE_SITE = re.compile(r"\s*[_|｜\-–—]\s*([^_|｜\-–—]{2,16})\s*$")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _read_html(text: str) -> tuple[str | None, str, dt.date | None, str | None]:
+    """(title, body text, date from the metadata, publisher) of an HTML page."""
     p = _HTMLText()
     p.feed(text)
     p.close()
@@ -459,7 +471,11 @@ def _read_html(text: str) -> tuple[str | None, str, dt.date | None]:
     title = p.h1 or p.title or None
     if title and body.lstrip().startswith(title):
         body = body.lstrip()[len(title):]
-    return (html.unescape(title) if title else None), body, p.date
+    source = _SOURCE_LINE.search(html.unescape(body[:1500]))
+    site = _TITLE_SITE.search(html.unescape(p.title)) if p.h1 and p.title != p.h1 else None
+    publisher = (source.group(1) if source else "") or p.site or (site.group(1).strip() if site else "")
+    publisher = publisher if _CHINESE.search(publisher) else ""
+    return (html.unescape(title) if title else None), body, p.date, publisher or None
 
 
 _DATE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
@@ -511,12 +527,14 @@ _MASTHEAD = re.compile(r"(20\d\d|19\d\d)年(\d{1,2})月(\d{1,2})日\s*(?:星期[
 _EPAPER_TRAILER = re.compile(r"浙江工人日报\s+\S+\s+\d{5}\s.*?(\d{4}-\d{2}-\d{2})")
 
 
-def _dated(doc: Document, entry: dict | None, metadata_date: dt.date | None, warnings: list[str]) -> Document:
+def _dated(doc: Document, entry: dict | None, metadata_date: dt.date | None, warnings: list[str],
+           publisher: str | None = None) -> Document:
     """The document with its source, URL and issue date: the manifest's, else the masthead's, else
-    its metadata's (HTML meta, JSON Lines date, e-paper trailer), else its URL's, else inferred."""
+    its metadata's (HTML meta, JSON Lines date, e-paper trailer), else its URL's, else inferred.
+    The source: the manifest's, else the publisher a web page names, else the paper's."""
     entry = entry or {}
     url = entry.get("url") or doc.url or None
-    paper = entry.get("source") or (DEFAULT_PAPER if doc.source_format != "jsonl" else None)
+    paper = entry.get("source") or publisher or (DEFAULT_PAPER if doc.source_format != "jsonl" else None)
     doc = replace(doc, url=url, paper=paper)
     date, _ = parse_date(entry["date"]) if entry.get("date") else (None, None)
     if date:

@@ -155,3 +155,17 @@ def test_a_page_with_numbers_but_no_facts_says_so(tmp_path):
     page = tmp_path / "p.txt"
     page.write_text("本报讯 记者张三报道 近日，杭州市总工会举行第3届职工运动会，2位领导出席。\n", encoding="utf-8")
     assert process_file(str(page)).warnings == ["no facts: 1 number found in its 1 article, and no metric rule matched it"]
+
+
+@pytest.mark.parametrize("head, body_line, paper", [
+    ("<title>海上工会覆盖远洋渔船_舟山新闻网</title>", "发布时间：2023-06-18 来源：舟山日报", "舟山日报"),
+    ("<title>海上工会覆盖远洋渔船_舟山新闻网</title>", "发布时间：2023-06-18", "舟山新闻网"),
+    ('<meta property="og:site_name" content="中国宁波网"><title>海上工会覆盖远洋渔船</title>', "", "中国宁波网"),
+    ("<title>海上工会覆盖远洋渔船</title>", "资金来源：市总工会", "浙江工人日报"),  # not a 来源 line of its own
+])
+def test_a_web_page_names_its_publisher(tmp_path, head, body_line, paper):
+    page = tmp_path / "news.html"
+    page.write_text(f"<html><head>{head}</head><body><h1>海上工会覆盖远洋渔船</h1><div>{body_line}</div>"
+                    "<p>全市已在126艘远洋渔船上建立“海上工会”。</p></body></html>", encoding="utf-8")
+    docs, _ = read_file(page)
+    assert docs[0].paper == paper
