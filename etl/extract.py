@@ -15,7 +15,7 @@ from .kind import decide_kind
 from .metric import View, article_in_scope, bare_unit, decide_metric, is_rate_again, metric_units, per_person_rates
 from .model import Article, ArticleResult, Fact
 from .numbers import find_quantities
-from .phrase import analyse, words
+from .phrase import analyse, words, noun_window
 from .periods import decide_period, plan_end
 from .places import Gazetteer, gazetteer
 from .region import ArticlePlaces
@@ -111,7 +111,8 @@ class ArticleExtractor:
             b_start = max([c_start] + [p.span[1] for p in quantities[:i] if p.span[1] > c_start])
             a_end = min([c_end] + [n.span[0] for n in quantities[i + 1:] if n.span[0] < c_end])
             windows.append((c_start, c_end, b_start, a_end))
-        noun_phrases = [(q.span[1], w[3]) for q, w in zip(quantities, windows)]
+        # each number's noun phrase: places there belong to it, not to the others
+        noun_phrases = [noun_window(sentence, q.span[1], w[3]) for q, w in zip(quantities, windows)]
         texts = {"sentence": plain_sentence, "context": context, "headline": self.headline}
         # the sentence before, when it is in the same paragraph (a span it opens may run on)
         paragraph_before = prev_sentence if same_paragraph else ""

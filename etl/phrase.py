@@ -257,6 +257,13 @@ def _quoted_verb(inner: str) -> bool:
     return len(ws) == 1 and ws[0].verb and not ws[0].noun and ws[0].text == inner
 
 
+def noun_window(sentence: str, q_end: int, limit: int) -> tuple[int, int]:
+    """Where the noun phrase of the number ending at `q_end` may lie: up to `limit` (the next number
+    or its clause's end); an item of a list of counts (杭州320家、宁波280家) has none, as what
+    follows its 、 is the next item's."""
+    return (q_end, q_end) if sentence[q_end:limit].lstrip("”’\"' ").startswith("、") else (q_end, limit)
+
+
 def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end: int,
             predicate_end: int, person_unit: bool = False) -> Phrase:
     """The phrase of the quantity at `q_span` in `sentence`: `before_start`/`after_end` bound its
@@ -269,7 +276,7 @@ def analyse(sentence: str, q_span: tuple[int, int], before_start: int, after_end
     after = raw_after.translate(QUOTE_MARKS).lstrip("、和及与 ")
     if raw_after.lstrip("”’\"' ").startswith("、"):
         # an item of a list of counts (“甬江工匠”40名、“建筑工匠”10名): what follows is the next item
-        noun_raw, end = "", 0
+        noun_raw, end, after = "", 0, ""
     else:
         lead = len(raw_after) - len(raw_after.lstrip("、和及与 "))
         noun_raw, end = _noun_phrase(raw_after[lead:])

@@ -8,6 +8,7 @@ from etl.clauses import clause_bounds, sentences
 from etl.model import Article
 from etl.normalise import normalise_chars
 from etl.numbers import find_quantities
+from etl.phrase import noun_window
 from etl.places import gazetteer
 from etl.region import ArticlePlaces, main_place
 from etl.rules import load_yaml
@@ -37,7 +38,7 @@ def region_of(text, number, headline="", issue=ISSUE):
 
             def noun(j, p):
                 c_end = next(b for a, b in clauses if a <= p.span[0] < b + 1)
-                return (p.span[1], min([c_end] + [n.span[0] for n in quantities[j + 1:] if n.span[0] < c_end]))
+                return noun_window(sentence, p.span[1], min([c_end] + [n.span[0] for n in quantities[j + 1:] if n.span[0] < c_end]))
             nouns = [noun(j, p) for j, p in enumerate(quantities) if j != i]
             place = places.place_of(sentence, s, q, nouns, c_start)
             return place.name if place else None

@@ -166,6 +166,8 @@ def test_a_headline_number_the_body_repeats_is_the_body_fact():
     # an item of the breakdown that names only its group continues the whole's metric
     ("去年全市新增会员5.6万人,其中新就业形态劳动者2.1万人。", [None, 0]),
     ("发放慰问金50万元,其中市本级20万元。", [None, 0]),
+    # a breakdown by place: each item is its place's count
+    ("全省今年新建工会驿站1200家,其中杭州320家、宁波280家。", [None, 0, 0]),
     # no cue, or no earlier number of its metric: no parent
     ("今年新建工会62家,新建驿站20家。", [None, None]),
     ("其中,新建工会62家。", [None]),
