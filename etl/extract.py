@@ -137,7 +137,7 @@ class ArticleExtractor:
             if metric == "funding" and is_rate_again(sentence[q.number_span[0]:q.number_span[1]], phrase.before, self.rates):
                 continue
             last = (metric, q.unit)
-            kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence)
+            kind_of = decide_kind(sentence, q, b_start, c_start, phrase, metric, prev_sentence, self.issue)
             kind = kind_of.kind
             period = decide_period(sentence, q, kind, self.issue, lambda: self.plan_end, paragraph_before,
                                    self.issue_inferred)

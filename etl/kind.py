@@ -3,6 +3,7 @@
 data/rules/kinds.yaml read around the number (shared spec, Kind)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -63,16 +64,17 @@ def _future_jiang(text: str, end: int) -> re.Match | None:
 
 
 def decide_kind(sentence: str, q: Quantity, segment_start: int, clause_start: int, phrase: Phrase,
-                metric: str, prev_sentence: str = "") -> KindDecision:
+                metric: str, prev_sentence: str = "", issue: dt.date | None = None) -> KindDecision:
     """The kind of quantity `q` of `sentence`. `segment_start`: where its stretch of the clause
     begins (after any earlier number); `clause_start`: where its clause begins; `prev_sentence`:
-    the sentence before it in its paragraph, whose plan a sentence may point back to."""
+    the sentence before it in its paragraph, whose plan a sentence may point back to; `issue`: the
+    issue date, before which no deadline falls."""
     cues = kind_cues()
     number = q.number_span[0]
     head = sentence[:number]
     own_clause = sentence[clause_start:number]
 
-    target = _target_cue(sentence, q, phrase)
+    target = _target_cue(sentence, q, phrase, issue)
     if target is None and prev_sentence and cues["plan_anaphora"].match(sentence) and plans(prev_sentence):
         word = cues["plan_anaphora"].match(sentence).group(0).strip()
         return KindDecision("target", "new", word, False, "anaphora")
@@ -130,11 +132,16 @@ def plans(sentence: str) -> bool:
     return any(not cues["completion"].search(sentence, m.end()) for m in found)
 
 
-def _target_cue(sentence: str, q: Quantity, phrase: Phrase) -> str | None:
+_TO_YEAR = re.compile(r"(?:到|至)(20\d\d)年")
+
+
+def _target_cue(sentence: str, q: Quantity, phrase: Phrase, issue: dt.date | None = None) -> str | None:
     cues = kind_cues()
     number = q.number_span[0]
     head = sentence[:number]
-    plans = [m for m in cues["target"].finditer(head)]
+    # 到/至 a year that was over when the paper was printed is no deadline (2019年至2023年 in 2024)
+    past = lambda m: issue is not None and (y := _TO_YEAR.fullmatch(m.group(0))) is not None and int(y.group(1)) < issue.year
+    plans = [m for m in cues["target"].finditer(head) if not past(m)]
     jiang = _future_jiang(sentence, number)
     if jiang is not None:
         plans.append(jiang)

@@ -96,7 +96,12 @@ def _date(spec, m: re.Match, issue: dt.date) -> dt.date | None:
     if mo_spec == 0:  # relative to the issue day: [0, 0, -1] is the day before the issue
         return issue + dt.timedelta(days=int(d_spec))
     year = _year(y_spec, m, issue)
-    month = int(m.group(int(mo_spec[1:]))) if isinstance(mo_spec, str) else int(mo_spec)
+    if isinstance(mo_spec, str) and mo_spec.startswith("m"):  # m: the issue's month, m-1 the one before
+        back = int(mo_spec[2:] or 0) if mo_spec.startswith("m-") else 0
+        index = issue.year * 12 + issue.month - 1 - back
+        year, month = index // 12, index % 12 + 1
+    else:
+        month = int(m.group(int(mo_spec[1:]))) if isinstance(mo_spec, str) else int(mo_spec)
     if not 1 <= month <= 12 or not 1900 <= year <= 2100:
         return None
     last = calendar.monthrange(year, month)[1]

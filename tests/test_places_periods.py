@@ -72,6 +72,13 @@ ISSUE = dt.date(2024, 5, 6)
     ("一季度,各级工会", "一季度", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
     ("2023年第四季度,全省", "2023年第四季度", dt.date(2023, 10, 1), dt.date(2023, 12, 31)),
     ("“十四五”以来,全区累计", "“十四五”以来", dt.date(2021, 1, 1), ISSUE),
+    # years, the last twelve months, this month and last month
+    ("2019年至2023年,全市共投入", "2019年至2023年", dt.date(2019, 1, 1), dt.date(2023, 12, 31)),
+    ("2021—2023年,全省新建", "2021—2023年", dt.date(2021, 1, 1), dt.date(2023, 12, 31)),
+    ("过去一年,全市新建", "过去一年", dt.date(2023, 5, 7), ISSUE),
+    ("本月初,全市新增", "本月初", dt.date(2024, 5, 1), ISSUE),
+    ("上月,县总工会组织", "上月", dt.date(2024, 4, 1), dt.date(2024, 4, 30)),
+    ("截至本月中旬,共有", "截至本月中旬", ISSUE, ISSUE),
 ])
 def test_periods_resolve_against_the_issue_date(text, label, start, end):
     [m] = find_periods(text)

@@ -210,6 +210,9 @@ def test_a_per_person_rate_stated_in_the_article_is_no_sum_when_repeated():
     ("该公司拖欠58名职工工资,数额共计320万元,目前已全部追回。", "3200000", "total", None),
     # a span from a start point to the issue date is an increment, 目前 notwithstanding
     ("自年初起,工会便加速推进户外劳动者驿站建设,目前已惠及16家站点。", "16", "increment", None),
+    # 至 a year before the issue's ends a span of years, no deadline (ISSUE is in 2022)
+    ("2019年至2021年,全市共投入帮扶资金1.8亿元。", "180000000", "increment", None),
+    ("2022至2024年,全市每年新建基层工会90家以上。", "90", "target", "new"),
     # people who receive an honour's title are new honours, not a stock of them
     ("最终有12名选手获得“宁波市技术能手”称号。", "12", "increment", None),
     # a count that is the base of an action is a stock, whatever the period
