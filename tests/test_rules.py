@@ -213,6 +213,10 @@ def test_a_per_person_rate_stated_in_the_article_is_no_sum_when_repeated():
     # 至 a year before the issue's ends a span of years, no deadline (ISSUE is in 2022)
     ("2019年至2021年,全市共投入帮扶资金1.8亿元。", "180000000", "increment", None),
     ("2022至2024年,全市每年新建基层工会90家以上。", "90", "target", "new"),
+    # an increase over last year is new; 共建 over a named year is that year's
+    ("全市工会会员总数达到186万人,比上年增加3.2万人。", "32000", "increment", None),
+    ("去年全市共建成驿站260个。", "260", "increment", None),
+    ("截至目前,安吉县总工会共建103家幸福驿站。", "103", "total", None),
     # people who receive an honour's title are new honours, not a stock of them
     ("最终有12名选手获得“宁波市技术能手”称号。", "12", "increment", None),
     # a count that is the base of an action is a stock, whatever the period
