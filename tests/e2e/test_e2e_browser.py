@@ -119,6 +119,11 @@ def settle(pg) -> None:
     # tables are canvases laid out after the run: wait until they have their width
     pg.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
                          ".every(e => e.getBoundingClientRect().width > 150)", timeout=WAIT)
+    # maps are drawn by maplibre after Plotly returns: wait until each has loaded its shapes (a
+    # screenshot taken before shows an empty map under load)
+    pg.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => {"
+                         " const m = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;"
+                         " return !m || (m.map && m.map.loaded() && !m.map.isMoving()); })", timeout=WAIT)
     time.sleep(0.5)
 
 
