@@ -131,6 +131,7 @@ class Gazetteer:
         self.surfaces, self.former, self.places = surface_table(common)
         markers = load_yaml("gazetteer/markers.yaml")
         self.name_suffixes = tuple(markers["name_suffixes"])
+        self._name_suffix = re.compile("|".join(map(re.escape, sorted(self.name_suffixes, key=len, reverse=True))))
         self.honour_suffixes = tuple(markers["honour_suffixes"])
         words = [w for w in common if w not in self.surfaces]
         self._names = _automaton(self.surfaces)
@@ -195,7 +196,7 @@ class Gazetteer:
         if text.startswith(self.honour_suffixes, end):
             return True
         tail = _NAME_STOP.split(text[end:end + 12], 1)[0]
-        return any(s in tail for s in self.name_suffixes)
+        return self._name_suffix.search(tail) is not None
 
     def _starts_quoted_name(self, text: str, start: int, end: int, surface: str) -> bool:
         """Whether a town's short form opens a quoted name that goes on (“信安数智”杯): it is then
