@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.dashboard.test_dashboard_hostile import IMG, LINK, LOGIN, SOURCE, as_rendered, write_hostile_pages  # noqa: E402
+from test_e2e_browser import settle  # noqa: E402  (the walk-through's: scripts, placeholders, tables, maps)
 
 CHROMIUM = "/usr/bin/chromium"
 WAIT = 60_000
@@ -43,12 +43,6 @@ def server(tmp_path_factory, start_server):
 def page(server, open_browser):
     with open_browser(WAIT, viewport={"width": 1440, "height": 2200}) as pg:
         yield pg
-
-
-def settle(pg) -> None:
-    pg.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=WAIT)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=WAIT)
-    time.sleep(1.0)
 
 
 def nothing_rendered_from_the_data(pg, allowed_links: tuple[str, ...] = ()) -> None:
